@@ -1,0 +1,176 @@
+// The HTTPS API server: authentication, routing, discovery, metrics, and the resource endpoints.
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { ObjectService } from '../registry/objects.ts';
+import { Registry } from '../registry/registry.ts';
+import type { Store } from '../storage/store.ts';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
+import { ApiError, asApiError, notFoundPath, unauthorized } from './errors.ts';
+import { ApiMetrics, instrumentStore } from './metrics.ts';
+import { wantsAggregatedDiscovery } from './negotiate.ts';
+import { serveOpenApi } from './openapi-routes.ts';
+import { parseResourcePath, type ResourceRequest } from './request-info.ts';
+import { handleResource } from './resources.ts';
+import { sendError, sendJson } from './respond.ts';
+import { setWatchMetrics } from './watch.ts';
+import { loadCustomResources } from '../registry/crd/loader.ts';
+
+export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-canopy' };
+
+export interface ApiServerOptions {
+  store: Store;
+  tls: { cert: string; key: string };
+  /** Bearer tokens accepted, with the user each one authenticates. */
+  tokens: Map<string, string>;
+  logger: Logger;
+  host?: string;
+  port?: number;
+}
+
+export class ApiServer {
+  readonly metrics = new ApiMetrics();
+  readonly registry = new Registry();
+  readonly objects: ObjectService;
+  private readonly server: Server;
+  private readonly tokens: Array<{ token: Buffer; user: string }>;
+  private stopCrdSync?: () => void;
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.objects = new ObjectService(instrumentStore(options.store, this.metrics), this.registry);
+    this.tokens = [...options.tokens].map(([token, user]) => ({ token: Buffer.from(token), user }));
+    setWatchMetrics({
+      opened: (r) => this.metrics.watchers.inc({ group: r.group, resource: r.plural }),
+      closed: (r) => this.metrics.watchers.dec({ group: r.group, resource: r.plural }),
+    });
+    this.server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
+      void this.handle(req, res);
+    });
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 70_000;
+  }
+
+  async start(): Promise<number> {
+    this.stopCrdSync = await loadCustomResources(this.objects);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.stopCrdSync?.();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private authenticate(req: IncomingMessage): string | undefined {
+    const header = req.headers.authorization;
+    if (!header?.startsWith('Bearer ')) return undefined;
+    const presented = Buffer.from(header.slice(7).trim());
+    for (const { token, user } of this.tokens) {
+      if (token.length === presented.length && timingSafeEqual(token, presented)) return user;
+    }
+    return undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'https://localhost');
+    } catch {
+      sendError(res, new ApiError(400, 'BadRequest', 'malformed request URL'));
+      return;
+    }
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    let request: ResourceRequest | undefined;
+    try {
+      request = parseResourcePath(req.method ?? 'GET', path, url.searchParams);
+    } catch {
+      request = undefined;
+    }
+    const labels = { verb: request?.verb ?? (req.method ?? 'GET').toLowerCase(), group: request?.group ?? '', resource: request?.plural ?? '' };
+    try {
+      if (!isHealthPath(path)) {
+        const user = this.authenticate(req);
+        if (!user) throw unauthorized();
+      }
+      if (request) await handleResource({ objects: this.objects }, req, res, request, url.searchParams);
+      else await this.handleNonResource(req, res, path, url.searchParams);
+    } catch (error) {
+      const apiError = asApiError(error);
+      if (apiError.code >= 500) this.options.logger.error({ err: error, path }, 'request failed');
+      sendError(res, apiError);
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
+      if (labels.verb !== 'watch') this.metrics.latency.observe(labels, seconds);
+      this.options.logger.info({
+        verb: labels.verb, method: req.method, uri: req.url, code: res.statusCode,
+        ms: Math.round(seconds * 1e4) / 10, userAgent: req.headers['user-agent'],
+      }, 'request');
+    }
+  }
+
+  private async handleNonResource(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundPath();
+    if (isHealthPath(path)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok');
+      return;
+    }
+    if (path === '/version') return sendJson(res, 200, versionInfo());
+    if (path === '/metrics') {
+      const text = await this.metrics.registry.metrics();
+      res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    if (path.startsWith('/openapi/')) {
+      if (serveOpenApi(this.registry, req, res, path, query)) return;
+      throw notFoundPath();
+    }
+    const host = `${req.socket.localAddress ?? '127.0.0.1'}:${req.socket.localPort ?? 0}`;
+    if (path === '/api' || path === '/apis') {
+      const aggregated = wantsAggregatedDiscovery(req);
+      if (aggregated) {
+        const body = aggregatedDiscovery(this.registry, path === '/api', aggregated);
+        return sendJson(res, 200, body, `application/json;g=apidiscovery.k8s.io;v=${aggregated.split('/')[1]};as=APIGroupDiscoveryList`);
+      }
+      return sendJson(res, 200, path === '/api' ? apiVersions(host) : apiGroupList(this.registry));
+    }
+    const parts = path.split('/').filter(Boolean);
+    if (parts[0] === 'api' && parts.length === 2) {
+      const list = apiResourceList(this.registry, '', parts[1]!);
+      if (list) return sendJson(res, 200, list);
+    }
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const group = apiGroup(this.registry, parts[1]!);
+      if (group) return sendJson(res, 200, group);
+    }
+    if (parts[0] === 'apis' && parts.length === 3) {
+      const list = apiResourceList(this.registry, parts[1]!, parts[2]!);
+      if (list) return sendJson(res, 200, list);
+    }
+    throw notFoundPath();
+  }
+}
+
+function isHealthPath(path: string): boolean {
+  return path === '/healthz' || path === '/readyz' || path === '/livez'
+    || path.startsWith('/healthz/') || path.startsWith('/readyz/') || path.startsWith('/livez/');
+}
+
+
+function versionInfo() {
+  return {
+    ...KUBERNETES_VERSION, gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-25T00:00:00Z',
+    goVersion: 'go1.23.0', compiler: 'gc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}

@@ -1,0 +1,92 @@
+// Watch streams: newline-delimited JSON events over a chunked response, as the apiserver serves them.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseSelectors } from '../registry/filters.ts';
+import type { KObject, ObjectEvent, ObjectService } from '../registry/objects.ts';
+import { groupVersion } from '../registry/registry.ts';
+import { toTable } from '../registry/tables.ts';
+import type { ResourceInfo } from '../registry/types.ts';
+import { asApiError, badRequest, toStatus } from './errors.ts';
+import type { Representation } from './negotiate.ts';
+import { escapeFieldValue } from './selectors.ts';
+
+const BOOKMARK_INTERVAL_MS = 60_000;
+const MIN_TIMEOUT_S = 1800;
+
+export interface WatchMetrics {
+  opened(resource: ResourceInfo): void;
+  closed(resource: ResourceInfo): void;
+}
+
+let metrics: WatchMetrics | undefined;
+export function setWatchMetrics(m: WatchMetrics): void {
+  metrics = m;
+}
+
+export function serveWatch(objects: ObjectService, resource: ResourceInfo, namespace: string | undefined,
+  req: IncomingMessage, res: ServerResponse, query: URLSearchParams, representation: Representation, name?: string): void {
+  // The legacy /watch/<plural>/<name> form watches one object.
+  const fieldSelector = [query.get('fieldSelector'), name !== undefined ? `metadata.name=${escapeFieldValue(name)}` : '']
+    .filter(Boolean).join(',');
+  const selectors = parseSelectors(resource, query.get('labelSelector') ?? undefined, fieldSelector || undefined);
+  const rv = query.get('resourceVersion') ?? '';
+  const sendInitialEvents = query.get('sendInitialEvents') === 'true';
+  if (sendInitialEvents && query.get('resourceVersionMatch') !== 'NotOlderThan') {
+    throw badRequest('sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
+  }
+  const bookmarks = query.get('allowWatchBookmarks') === 'true';
+  const timeoutParam = Number(query.get('timeoutSeconds') ?? '');
+  const timeoutSeconds = Number.isFinite(timeoutParam) && timeoutParam > 0
+    ? timeoutParam : MIN_TIMEOUT_S * (1 + Math.random());
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+  res.flushHeaders();
+  metrics?.opened(resource);
+  let lastRevision = 0;
+  let finished = false;
+  const write = (type: string, object: unknown) => {
+    if (!finished) res.write(`${JSON.stringify({ type, object })}\n`);
+  };
+  const encode = (obj: KObject) => representation === 'table'
+    ? toTable(resource, [obj], { includeObject: 'Metadata', listMeta: { resourceVersion: obj.metadata.resourceVersion } })
+    : obj;
+  const bookmark = (annotations?: Record<string, string>) => {
+    if (!bookmarks || lastRevision === 0) return;
+    write('BOOKMARK', {
+      kind: resource.kind, apiVersion: groupVersion(resource),
+      metadata: { resourceVersion: String(lastRevision), ...(annotations ? { annotations } : {}) },
+    });
+  };
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearInterval(bookmarkTimer);
+    clearTimeout(timeoutTimer);
+    watcher.close();
+    metrics?.closed(resource);
+    res.end();
+  };
+  const onEvent = (event: ObjectEvent) => {
+    lastRevision = Math.max(lastRevision, Number(event.object.metadata.resourceVersion));
+    write(event.type, encode(event.object));
+  };
+  const onError = (error: Error) => {
+    write('ERROR', toStatus(asApiError(error)));
+    finish();
+  };
+  const initialState = rv === '' || rv === '0' || sendInitialEvents;
+  const watcher = objects.watch(resource, namespace, {
+    ...selectors,
+    resourceVersion: rv || undefined,
+    sendInitialState: initialState,
+    onInitialStateSent: (revision: number) => {
+      lastRevision = Math.max(lastRevision, revision);
+      if (sendInitialEvents) bookmark({ 'k8s.io/initial-events-end': 'true' });
+    },
+    onProgress: (revision: number) => { lastRevision = Math.max(lastRevision, revision); },
+  }, onEvent, onError);
+  const bookmarkTimer = setInterval(() => bookmark(), BOOKMARK_INTERVAL_MS);
+  const timeoutTimer = setTimeout(finish, timeoutSeconds * 1000);
+  req.on('close', finish);
+  res.on('error', finish);
+}
+

@@ -1,0 +1,33 @@
+// Plumbing shared by controllers: feeding a work queue from a resource's watch, with re-list on failure.
+import type { KObject, ObjectService } from '../registry/objects.ts';
+import type { ResourceInfo } from '../registry/types.ts';
+import type { WorkQueue } from './queue.ts';
+
+export interface Controller {
+  stop(): Promise<void>;
+}
+
+const RESTART_DELAY_MS = 1000;
+
+/** Enqueues keyOf(obj) for every object of a resource now and on every change, until stopped. */
+export function watchResource(objects: ObjectService, resource: ResourceInfo, queue: WorkQueue,
+  keyOf: (obj: KObject) => string): Controller {
+  let stopped = false;
+  let watcher: { close(): void } | undefined;
+  const start = () => {
+    if (stopped) return;
+    watcher = objects.watch(resource, undefined, { sendInitialState: true },
+      (event) => queue.add(keyOf(event.object)),
+      () => {
+        if (!stopped) setTimeout(start, RESTART_DELAY_MS).unref();
+      });
+  };
+  start();
+  return {
+    async stop() {
+      stopped = true;
+      watcher?.close();
+      queue.stop();
+    },
+  };
+}

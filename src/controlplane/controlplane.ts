@@ -1,0 +1,59 @@
+// One control plane process: state directory, credentials, store, API server, controllers, kubeconfig.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { ApiServer } from '../apiserver/server.ts';
+import { startControllers } from '../controllers/index.ts';
+import { writeKubeconfig } from '../kubeconfig.ts';
+import { loadOrCreateCredentials } from '../pki/pki.ts';
+import { openStore } from '../storage/open.ts';
+
+export interface ControlPlaneOptions {
+  dir: string;
+  port?: number;
+  host?: string;
+  store?: string;
+  /** Context name in the written kubeconfig. */
+  context?: string;
+  logLevel?: string;
+}
+
+export interface ControlPlane {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  server: ApiServer;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const dir = resolve(options.dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const logger = pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: join(dir, 'canopy.log'), sync: false, mkdir: true }));
+  const credentials = loadOrCreateCredentials(dir);
+  const store = await openStore(options.store ?? '', dir);
+  const server = new ApiServer({
+    store, logger,
+    tls: { cert: credentials.servingCert, key: credentials.servingKey },
+    tokens: new Map([[credentials.adminToken, 'admin']]),
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+  });
+  const port = await server.start();
+  const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, { server: url, caCert: credentials.caCert, token: credentials.adminToken, context: options.context ?? 'canopy' });
+  const controllers = startControllers(server.objects, logger);
+  logger.info({ url }, 'control plane serving');
+  return {
+    url, port, kubeconfigPath, server, logger,
+    async stop() {
+      await controllers.stop();
+      await server.stop();
+      await store.close();
+      logger.flush();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+// Writing kubeconfig files for the servers Canopy starts.
+import { stringify } from 'yaml';
+import { writeFileAtomic } from './pki/pki.ts';
+
+export interface KubeconfigSpec {
+  server: string;
+  caCert: string;
+  token: string;
+  /** Name of the cluster, user and context. */
+  context: string;
+}
+
+export function kubeconfigYaml(spec: KubeconfigSpec): string {
+  return stringify({
+    apiVersion: 'v1', kind: 'Config', preferences: {},
+    clusters: [{ name: spec.context, cluster: { server: spec.server, 'certificate-authority-data': Buffer.from(spec.caCert).toString('base64') } }],
+    users: [{ name: spec.context, user: { token: spec.token } }],
+    contexts: [{ name: spec.context, context: { cluster: spec.context, user: spec.context } }],
+    'current-context': spec.context,
+  });
+}
+
+export function writeKubeconfig(path: string, spec: KubeconfigSpec): void {
+  writeFileAtomic(path, kubeconfigYaml(spec));
+}

@@ -1,0 +1,98 @@
+// The state directory's certificate authority, serving certificate and admin token, made on first start
+// and reused after (so kubeconfigs stay valid across restarts).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import forge from 'node-forge';
+
+export interface Credentials {
+  caCert: string;
+  servingCert: string;
+  servingKey: string;
+  adminToken: string;
+}
+
+const DAY = 24 * 3600 * 1000;
+
+/** Writes a file atomically (temp file + rename), so a crash never leaves half a file. */
+export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, path);
+}
+
+function newSerial(): string {
+  return `01${randomBytes(15).toString('hex')}`;
+}
+
+function makeCA(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+  const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = newSerial();
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * DAY);
+  const subject = [{ name: 'commonName', value: 'canopy-ca' }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(keys.privateKey, forge.md.sha256.create());
+  return { cert, key: keys.privateKey };
+}
+
+function makeServing(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, hosts: string[]) {
+  const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = newSerial();
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 5 * 365 * DAY);
+  cert.setSubject([{ name: 'commonName', value: 'canopy-apiserver' }]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    {
+      name: 'subjectAltName',
+      altNames: hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? { type: 7, ip: h } : { type: 2, value: h })),
+    },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}
+
+/** Loads the credentials under dir/pki, creating what is missing. */
+export function loadOrCreateCredentials(dir: string, hosts = ['127.0.0.1', 'localhost', '::1']): Credentials {
+  const pki = join(dir, 'pki');
+  mkdirSync(pki, { recursive: true, mode: 0o700 });
+  const paths = {
+    caCert: join(pki, 'ca.crt'), caKey: join(pki, 'ca.key'),
+    cert: join(pki, 'apiserver.crt'), key: join(pki, 'apiserver.key'), token: join(pki, 'admin.token'),
+  };
+  if (!existsSync(paths.caCert) || !existsSync(paths.caKey)) {
+    const ca = makeCA();
+    writeFileAtomic(paths.caKey, forge.pki.privateKeyToPem(ca.key));
+    writeFileAtomic(paths.caCert, forge.pki.certificateToPem(ca.cert), 0o644);
+  }
+  if (!existsSync(paths.cert) || !existsSync(paths.key)) {
+    const ca = {
+      cert: forge.pki.certificateFromPem(readFileSync(paths.caCert, 'utf8')),
+      key: forge.pki.privateKeyFromPem(readFileSync(paths.caKey, 'utf8')) as forge.pki.rsa.PrivateKey,
+    };
+    const serving = makeServing(ca, hosts);
+    writeFileAtomic(paths.key, serving.key);
+    writeFileAtomic(paths.cert, serving.cert, 0o644);
+  }
+  if (!existsSync(paths.token)) writeFileAtomic(paths.token, randomBytes(32).toString('base64url'));
+  return {
+    caCert: readFileSync(paths.caCert, 'utf8'),
+    servingCert: readFileSync(paths.cert, 'utf8'),
+    servingKey: readFileSync(paths.key, 'utf8'),
+    adminToken: readFileSync(paths.token, 'utf8').trim(),
+  };
+}

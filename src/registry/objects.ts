@@ -1,0 +1,564 @@
+// The object service: Kubernetes verbs over the store, with upstream's semantics for metadata,
+// optimistic concurrency, generation, status subresources, finalizers and deletion. The HTTP layer and
+// the in-process controllers both use it.
+import { randomUUID } from 'node:crypto';
+import type { KeyValue, Store, WatchEvent, Watcher } from '../storage/store.ts';
+import { ConflictError, KeyExistsError, KeyNotFoundError } from '../storage/store.ts';
+import {
+  ApiError, alreadyExists, badRequest, conflict, forbidden, gone, invalid, MODIFIED, notFound, type FieldError,
+} from '../apiserver/errors.ts';
+import type { Registry } from './registry.ts';
+import { groupVersion } from './registry.ts';
+import type { ResourceInfo } from './types.ts';
+import { strategyFor, type Strategy } from './strategies.ts';
+import { fieldImmutable, fieldInvalid, fieldRequired, validateAnnotations, validateLabels } from './validation.ts';
+import { applyListSelectors, type ListSelectors } from './filters.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KObject = Record<string, any>;
+
+export interface WriteContext {
+  dryRun?: boolean;
+  /** Filled with warnings for the client (Warning headers). */
+  warnings?: string[];
+}
+
+export interface ListOptions extends ListSelectors {
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ObjectList {
+  items: KObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  gracePeriodSeconds?: number;
+  dryRun?: string[];
+}
+
+export interface WatchOptions extends ListSelectors {
+  resourceVersion?: string;
+  /** Send ADDED events for the current state first (watch without a resourceVersion, or resourceVersion=0). */
+  sendInitialState: boolean;
+  /** Called after the initial state was sent, with the revision it was read at. */
+  onInitialStateSent?(revision: number): void;
+  /** Called with the revision of every change seen, matching or not (for bookmarks). */
+  onProgress?(revision: number): void;
+}
+
+export interface ObjectEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KObject;
+}
+
+const MAX_CONFLICT_RETRIES = 8;
+
+export function storagePrefix(res: { group: string; plural: string }, namespace?: string): string {
+  const base = `/registry/${res.group || 'core'}/${res.plural}/`;
+  return namespace ? `${base}${namespace}/` : base;
+}
+
+export function objectKey(res: ResourceInfo, namespace: string | undefined, name: string): string {
+  return `${storagePrefix(res, res.namespaced ? namespace : undefined)}${name}`;
+}
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+export class ObjectService {
+  constructor(readonly store: Store, readonly registry: Registry) {}
+
+  decode(res: ResourceInfo, kv: KeyValue): KObject {
+    const obj = JSON.parse(kv.value) as KObject;
+    obj.apiVersion = groupVersion(res);
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
+  private encode(obj: KObject): string {
+    const { resourceVersion: _rv, ...metadata } = obj.metadata;
+    return JSON.stringify({ ...obj, metadata });
+  }
+
+  async get(res: ResourceInfo, namespace: string | undefined, name: string): Promise<KObject> {
+    const kv = await this.store.get(objectKey(res, namespace, name));
+    if (!kv) throw notFound(res, name);
+    return this.decode(res, kv);
+  }
+
+  async tryGet(res: ResourceInfo, namespace: string | undefined, name: string): Promise<KObject | undefined> {
+    const kv = await this.store.get(objectKey(res, namespace, name));
+    return kv ? this.decode(res, kv) : undefined;
+  }
+
+  async list(res: ResourceInfo, namespace: string | undefined, options: ListOptions = {}): Promise<ObjectList> {
+    const prefix = storagePrefix(res, res.namespaced ? namespace : undefined);
+    const limit = options.limit && options.limit > 0 ? options.limit : undefined;
+    let revision = 0;
+    let startAfter: string | undefined;
+    if (options.continue) {
+      const token = decodeContinue(options.continue, prefix);
+      revision = token.rv;
+      startAfter = prefix + token.start;
+    } else if (options.resourceVersion && options.resourceVersion !== '0') {
+      const rv = parseResourceVersion(options.resourceVersion);
+      const exact = options.resourceVersionMatch === 'Exact' || (limit !== undefined && !options.resourceVersionMatch);
+      if (exact) revision = rv;
+      else {
+        const current = await this.store.currentRevision();
+        if (rv > current) {
+          throw new ApiError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`,
+            { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
+        }
+      }
+    }
+    const items: KObject[] = [];
+    let more = false;
+    let lastKey: string | undefined;
+    for (;;) {
+      const page = await this.store.list(prefix, { limit: limit ? Math.max(limit - items.length, 100) : undefined, startAfter, revision });
+      revision = page.revision;
+      let stoppedEarly = false;
+      for (let i = 0; i < page.kvs.length; i++) {
+        const kv = page.kvs[i]!;
+        lastKey = kv.key;
+        const obj = this.decode(res, kv);
+        if (applyListSelectors(res, obj, options)) items.push(obj);
+        if (limit && items.length >= limit) {
+          stoppedEarly = i < page.kvs.length - 1 || page.more;
+          break;
+        }
+      }
+      if (stoppedEarly) { more = true; break; }
+      if (!page.more || page.kvs.length === 0) break;
+      startAfter = page.kvs[page.kvs.length - 1]!.key;
+    }
+    const result: ObjectList = { items, resourceVersion: String(revision) };
+    if (more && lastKey) result.continue = encodeContinue(revision, lastKey.slice(prefix.length));
+    return result;
+  }
+
+  async create(res: ResourceInfo, namespace: string | undefined, input: KObject, ctx: WriteContext = {}): Promise<KObject> {
+    const strategy = strategyFor(res);
+    const obj = structuredClone(input);
+    this.checkTypeMeta(res, obj);
+    obj.metadata ??= {};
+    const meta = obj.metadata;
+    if (res.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace ?? meta.namespace;
+      if (!meta.namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    if (typeof meta.name === 'string' && meta.name.length === 0 && !meta.generateName) delete meta.name;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = now();
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    delete meta.managedFields;
+    if (res.subresources.includes('status') || !res.definition) meta.generation = 1;
+    else delete meta.generation;
+    strategy.prepareForCreate(obj, res);
+    strategy.defaults(obj);
+    const errors = [...this.validateMetadata(res, obj), ...strategy.validate(obj, res)];
+    if (errors.length) throw invalid(res.kind, res.group, meta.name ?? '', errors);
+    if (res.namespaced) await this.checkNamespaceAccepts(meta.namespace);
+    if (ctx.dryRun) return { ...obj, apiVersion: groupVersion(res) };
+    try {
+      const kv = await this.store.create(objectKey(res, meta.namespace, meta.name), this.encode(obj));
+      const created = this.decode(res, kv);
+      await strategy.afterWrite?.(this, res, created);
+      return created;
+    } catch (e) {
+      if (e instanceof KeyExistsError) throw alreadyExists(res, meta.name);
+      throw e;
+    }
+  }
+
+  /**
+   * Replaces an object (PUT). With subresource 'status' only the status changes; otherwise the status
+   * of a kind with a status subresource is kept. Returns whether the object was created.
+   */
+  async update(res: ResourceInfo, namespace: string | undefined, name: string, input: KObject,
+    ctx: WriteContext = {}, subresource?: string): Promise<{ object: KObject; created: boolean }> {
+    this.checkTypeMeta(res, input);
+    const meta = input.metadata ?? {};
+    if (meta.name !== undefined && meta.name !== name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    if (res.namespaced && meta.namespace && namespace && meta.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const wantedRv = meta.resourceVersion ? parseResourceVersion(meta.resourceVersion) : undefined;
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(objectKey(res, namespace, name));
+      if (!kv) {
+        if (subresource || !strategyFor(res).allowCreateOnUpdate || wantedRv !== undefined) throw notFound(res, name);
+        return { object: await this.create(res, namespace, { ...input, metadata: { ...meta, name } }, ctx), created: true };
+      }
+      if (wantedRv !== undefined && wantedRv !== kv.modRevision) throw conflict(res, name, MODIFIED);
+      const old = this.decode(res, kv);
+      try {
+        const object = await this.replace(res, old, kv.modRevision, structuredClone(input), ctx, subresource);
+        return { object, created: false };
+      } catch (e) {
+        if (e instanceof ConflictError && wantedRv === undefined && attempt < MAX_CONFLICT_RETRIES) continue;
+        if (e instanceof ConflictError) throw conflict(res, name, MODIFIED);
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Reads, transforms and writes an object, retrying on concurrent modification (used by PATCH and by
+   * controllers). transform gets a copy of the current object and returns the desired one.
+   */
+  async modify(res: ResourceInfo, namespace: string | undefined, name: string,
+    transform: (current: KObject) => KObject | Promise<KObject>, ctx: WriteContext = {}, subresource?: string): Promise<KObject> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(objectKey(res, namespace, name));
+      if (!kv) throw notFound(res, name);
+      const old = this.decode(res, kv);
+      const desired = await transform(structuredClone(old));
+      const wantedRv = desired?.metadata?.resourceVersion;
+      if (wantedRv && wantedRv !== old.metadata.resourceVersion) throw conflict(res, name, MODIFIED);
+      if (desired?.metadata?.name !== undefined && desired.metadata.name !== name) {
+        throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      this.checkTypeMeta(res, desired);
+      try {
+        return await this.replace(res, old, kv.modRevision, desired, ctx, subresource);
+      } catch (e) {
+        if (e instanceof ConflictError && !wantedRv && attempt < MAX_CONFLICT_RETRIES) continue;
+        if (e instanceof ConflictError) throw conflict(res, name, MODIFIED);
+        throw e;
+      }
+    }
+  }
+
+  private async replace(res: ResourceInfo, old: KObject, modRevision: number, obj: KObject, ctx: WriteContext,
+    subresource?: string): Promise<KObject> {
+    const strategy = strategyFor(res);
+    let next: KObject;
+    if (subresource === 'status') {
+      next = { ...structuredClone(old), status: obj.status };
+      if (obj.status === undefined) delete next.status;
+    } else if (subresource === 'finalize') {
+      next = structuredClone(old);
+      next.spec = { ...old.spec, finalizers: obj.spec?.finalizers ?? [] };
+    } else {
+      next = obj;
+      next.metadata ??= {};
+      const meta = next.metadata;
+      const oldMeta = old.metadata;
+      meta.name = oldMeta.name;
+      if (res.namespaced) meta.namespace = oldMeta.namespace; else delete meta.namespace;
+      meta.uid = oldMeta.uid;
+      meta.creationTimestamp = oldMeta.creationTimestamp;
+      meta.generation = oldMeta.generation;
+      if (oldMeta.deletionTimestamp) {
+        meta.deletionTimestamp = oldMeta.deletionTimestamp;
+        meta.deletionGracePeriodSeconds = oldMeta.deletionGracePeriodSeconds;
+      } else {
+        delete meta.deletionTimestamp;
+        delete meta.deletionGracePeriodSeconds;
+      }
+      delete meta.selfLink;
+      delete meta.managedFields;
+      if (res.subresources.includes('status')) {
+        if (old.status === undefined) delete next.status; else next.status = old.status;
+      }
+      strategy.prepareForUpdate(next, old, res);
+      strategy.defaults(next);
+      if (meta.generation !== undefined && specOf(next) !== specOf(old)) meta.generation = (oldMeta.generation ?? 0) + 1;
+    }
+    next.apiVersion = groupVersion(res);
+    next.kind = res.kind;
+    const errors = [
+      ...this.validateMetadata(res, next),
+      ...this.validateMetadataUpdate(next, old),
+      ...strategy.validate(next, res),
+      ...strategy.validateUpdate(next, old, res),
+    ];
+    if (errors.length) throw invalid(res.kind, res.group, old.metadata.name, errors);
+    if (ctx.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion } };
+    delete next.metadata.resourceVersion;
+    if (this.encode(next) === this.encode(old)) return old;
+    const key = objectKey(res, old.metadata.namespace, old.metadata.name);
+    if (next.metadata.deletionTimestamp && isFinalized(strategy, next)) {
+      const { kv } = await this.store.delete(key, modRevision);
+      const deleted = this.decode(res, kv);
+      await strategy.afterDelete?.(this, res, deleted);
+      return { ...next, metadata: { ...next.metadata, resourceVersion: deleted.metadata.resourceVersion } };
+    }
+    const kv = await this.store.update(key, this.encode(next), modRevision);
+    const updated = this.decode(res, kv);
+    await strategy.afterWrite?.(this, res, updated);
+    return updated;
+  }
+
+  /**
+   * Deletes an object. Objects with finalizers (or a Foreground/Orphan propagation, which add one) are
+   * only marked with a deletionTimestamp; the others are removed at once.
+   */
+  async delete(res: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {},
+    ctx: WriteContext = {}): Promise<{ object: KObject; deleted: boolean }> {
+    const strategy = strategyFor(res);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(objectKey(res, namespace, name));
+      if (!kv) throw notFound(res, name);
+      const obj = this.decode(res, kv);
+      const pre = options.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw conflict(res, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+        throw conflict(res, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`);
+      }
+      const finalizers: string[] = [...(obj.metadata.finalizers ?? [])];
+      const policy = options.propagationPolicy
+        ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : undefined);
+      const extra = policy === 'Foreground' ? 'foregroundDeletion' : policy === 'Orphan' ? 'orphan' : undefined;
+      if (extra && !finalizers.includes(extra)) {
+        finalizers.push(extra);
+        const other = extra === 'orphan' ? 'foregroundDeletion' : 'orphan';
+        if (finalizers.includes(other)) finalizers.splice(finalizers.indexOf(other), 1);
+      }
+      const marked = strategy.prepareForDelete?.(obj, finalizers) ?? finalizers.length > 0;
+      if (ctx.dryRun) return { object: obj, deleted: !marked };
+      try {
+        if (marked) {
+          if (obj.metadata.deletionTimestamp && sameList(finalizers, obj.metadata.finalizers)) return { object: obj, deleted: false };
+          obj.metadata.deletionTimestamp ??= now();
+          obj.metadata.deletionGracePeriodSeconds ??= 0;
+          if (finalizers.length) obj.metadata.finalizers = finalizers;
+          delete obj.metadata.resourceVersion;
+          const updated = this.decode(res, await this.store.update(kv.key, this.encode(obj), kv.modRevision));
+          await strategy.afterWrite?.(this, res, updated);
+          return { object: updated, deleted: false };
+        }
+        const { kv: last } = await this.store.delete(kv.key, kv.modRevision);
+        const deleted = this.decode(res, last);
+        await strategy.afterDelete?.(this, res, deleted);
+        return { object: deleted, deleted: true };
+      } catch (e) {
+        if (e instanceof ConflictError && attempt < MAX_CONFLICT_RETRIES) continue;
+        if (e instanceof KeyNotFoundError) throw notFound(res, name);
+        throw e;
+      }
+    }
+  }
+
+  /** Streams changes; the returned watcher must be closed. Errors (410 included) go to onError. */
+  watch(res: ResourceInfo, namespace: string | undefined, options: WatchOptions,
+    onEvent: (event: ObjectEvent) => void, onError: (error: Error) => void): Watcher {
+    const prefix = storagePrefix(res, res.namespaced ? namespace : undefined);
+    const match = (obj: KObject) => applyListSelectors(res, obj, options);
+    let watcher: Watcher | undefined;
+    let closed = false;
+    const start = (afterRevision: number) => {
+      if (closed) return;
+      watcher = this.store.watch(prefix, afterRevision, {
+        onEvent: (event: WatchEvent) => {
+          options.onProgress?.(event.revision);
+          const converted = this.convertEvent(res, event, match);
+          if (converted) onEvent(converted);
+        },
+        onError,
+      });
+    };
+    if (options.sendInitialState) {
+      this.listAll(res, prefix).then(({ objects, revision }) => {
+        if (closed) return;
+        for (const obj of objects) if (match(obj)) onEvent({ type: 'ADDED', object: obj });
+        options.onInitialStateSent?.(revision);
+        start(revision);
+      }, onError);
+    } else {
+      let rv: number;
+      try {
+        rv = parseResourceVersion(options.resourceVersion ?? '0');
+      } catch (e) {
+        queueMicrotask(() => onError(e as Error));
+        return { close() { closed = true; } };
+      }
+      start(rv);
+    }
+    return { close() { closed = true; watcher?.close(); } };
+  }
+
+  private async listAll(res: ResourceInfo, prefix: string): Promise<{ objects: KObject[]; revision: number }> {
+    const objects: KObject[] = [];
+    let startAfter: string | undefined;
+    let revision = 0;
+    for (;;) {
+      const page = await this.store.list(prefix, { limit: 1000, startAfter, revision });
+      revision = page.revision;
+      for (const kv of page.kvs) objects.push(this.decode(res, kv));
+      if (!page.more || page.kvs.length === 0) return { objects, revision };
+      startAfter = page.kvs[page.kvs.length - 1]!.key;
+    }
+  }
+
+  private convertEvent(res: ResourceInfo, event: WatchEvent, match: (o: KObject) => boolean): ObjectEvent | undefined {
+    if (event.type === 'delete') {
+      const obj = this.decode(res, event.kv);
+      obj.metadata.resourceVersion = String(event.revision);
+      return match(obj) ? { type: 'DELETED', object: obj } : undefined;
+    }
+    const obj = this.decode(res, event.kv);
+    const now = match(obj);
+    const before = event.prevKv ? match(this.decode(res, event.prevKv)) : false;
+    if (now && before) return { type: 'MODIFIED', object: obj };
+    if (now) return { type: 'ADDED', object: obj };
+    if (before) return { type: 'DELETED', object: obj };
+    return undefined;
+  }
+
+  private checkTypeMeta(res: ResourceInfo, obj: KObject): void {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('the request body must be a JSON object');
+    if (obj.kind !== undefined && obj.kind !== res.kind) {
+      throw badRequest(`the kind of the object (${obj.kind}) does not match the kind on the URL (${res.kind})`);
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== groupVersion(res)) {
+      const candidate = this.registry.byKind(res.group, String(obj.apiVersion).split('/').pop() ?? '', res.kind);
+      if (!candidate || String(obj.apiVersion).split('/')[0] !== (res.group || String(obj.apiVersion))) {
+        throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${groupVersion(res)})`);
+      }
+    }
+    if (obj.metadata !== undefined && (obj.metadata === null || typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))) {
+      throw badRequest('metadata must be an object');
+    }
+  }
+
+  private validateMetadata(res: ResourceInfo, obj: KObject): FieldError[] {
+    const meta = obj.metadata;
+    const errors: FieldError[] = [];
+    const strategy = strategyFor(res);
+    if (!meta.name) errors.push(fieldRequired('metadata.name', 'name or generateName is required'));
+    else if (typeof meta.name !== 'string') errors.push(fieldInvalid('metadata.name', meta.name, 'must be a string'));
+    else for (const m of strategy.nameRule(meta.name)) errors.push(fieldInvalid('metadata.name', meta.name, m));
+    if (meta.generateName !== undefined && typeof meta.generateName === 'string' && meta.generateName) {
+      const probe = meta.generateName.replace(/-$/, '') || 'a';
+      for (const m of strategy.nameRule(`${probe}a`)) errors.push(fieldInvalid('metadata.generateName', meta.generateName, m));
+    }
+    if (res.namespaced && meta.namespace) {
+      if (typeof meta.namespace !== 'string' || meta.namespace.length > 63 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(meta.namespace)) {
+        errors.push(fieldInvalid('metadata.namespace', meta.namespace, 'a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character'));
+      }
+    }
+    errors.push(...validateLabels(meta.labels, 'metadata.labels'));
+    errors.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+    if (meta.finalizers !== undefined) {
+      if (!Array.isArray(meta.finalizers)) errors.push(fieldInvalid('metadata.finalizers', meta.finalizers, 'must be a list'));
+      else {
+        const seen = new Set<string>();
+        meta.finalizers.forEach((f: unknown, i: number) => {
+          if (typeof f !== 'string' || !f) errors.push(fieldInvalid(`metadata.finalizers[${i}]`, f, 'must be a non-empty string'));
+          else if (seen.has(f)) errors.push({ type: 'FieldValueDuplicate', field: `metadata.finalizers[${i}]`, detail: `Duplicate value: ${JSON.stringify(f)}` });
+          seen.add(String(f));
+        });
+        if (meta.finalizers.includes('orphan') && meta.finalizers.includes('foregroundDeletion')) {
+          errors.push(fieldInvalid('metadata.finalizers', meta.finalizers, 'finalizer orphan and foregroundDeletion cannot be both set'));
+        }
+      }
+    }
+    if (meta.ownerReferences !== undefined) {
+      if (!Array.isArray(meta.ownerReferences)) errors.push(fieldInvalid('metadata.ownerReferences', meta.ownerReferences, 'must be a list'));
+      else meta.ownerReferences.forEach((ref: KObject, i: number) => {
+        const f = `metadata.ownerReferences[${i}]`;
+        if (!ref || typeof ref !== 'object') { errors.push(fieldInvalid(f, ref, 'must be an object')); return; }
+        if (!ref.apiVersion) errors.push(fieldInvalid(`${f}.apiVersion`, ref.apiVersion ?? '', 'version must not be empty'));
+        if (!ref.kind) errors.push(fieldInvalid(`${f}.kind`, ref.kind ?? '', 'kind must not be empty'));
+        if (!ref.name) errors.push(fieldInvalid(`${f}.name`, ref.name ?? '', 'name must not be empty'));
+        if (!ref.uid) errors.push(fieldInvalid(`${f}.uid`, ref.uid ?? '', 'uid must not be empty'));
+      });
+    }
+    return errors;
+  }
+
+  private validateMetadataUpdate(next: KObject, old: KObject): FieldError[] {
+    const errors: FieldError[] = [];
+    if (old.metadata.deletionTimestamp) {
+      const added = (next.metadata.finalizers ?? []).filter((f: string) => !(old.metadata.finalizers ?? []).includes(f));
+      if (added.length) {
+        errors.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` });
+      }
+    }
+    if (next.metadata.namespace !== old.metadata.namespace) errors.push(fieldImmutable('metadata.namespace', next.metadata.namespace));
+    return errors;
+  }
+
+  private async checkNamespaceAccepts(namespace: string): Promise<void> {
+    const nsResource = this.registry.lookup('', 'v1', 'namespaces')!;
+    const ns = await this.tryGet(nsResource, undefined, namespace);
+    if (!ns) throw notFound(nsResource, namespace);
+    if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
+      const error = forbidden(nsResource, '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw new ApiError(error.code, error.reason, error.message, {
+        ...error.details, name: namespace,
+        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+      });
+    }
+  }
+}
+
+function isFinalized(strategy: Strategy, obj: KObject): boolean {
+  return strategy.isFinalized ? strategy.isFinalized(obj) : !obj.metadata.finalizers?.length;
+}
+
+function specOf(obj: KObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
+  return JSON.stringify(rest);
+}
+
+function sameList(a: string[], b: string[] | undefined): boolean {
+  return a.length === (b?.length ?? 0) && a.every((x, i) => b?.[i] === x);
+}
+
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+function randomSuffix(): string {
+  let s = '';
+  for (let i = 0; i < 5; i++) s += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
+  return s;
+}
+
+export function parseResourceVersion(text: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new ApiError(400, 'BadRequest', `invalid resource version "${text}"`); // client-go's wording
+  }
+  return Number(text);
+}
+
+function encodeContinue(rv: number, start: string): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
+}
+
+function decodeContinue(token: string, _prefix: string): { rv: number; start: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string'
+      || parsed.start.includes('..')) throw new Error('bad token');
+    return { rv: parsed.rv, start: parsed.start };
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+export { gone };

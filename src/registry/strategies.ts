@@ -1,0 +1,302 @@
+// Kind-specific behaviour: defaulting, validation, and the hooks upstream's registry strategies have.
+import type { FieldError } from '../apiserver/errors.ts';
+import type { ResourceInfo } from './types.ts';
+import { baseStrategy, type Strategy } from './strategy.ts';
+import {
+  dns1035Label, dns1123Label, fieldImmutable, fieldInvalid, fieldForbidden, fieldRequired,
+  fieldNotSupported, pathSegmentName,
+} from './validation.ts';
+import { customResourceStrategy, crdStrategy } from './crd/strategies.ts';
+
+export type { Strategy };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type KObject = Record<string, any>;
+
+function strategy(overrides: Partial<Strategy>): Strategy {
+  return { ...baseStrategy, ...overrides };
+}
+
+function setDefault(obj: KObject, key: string, value: unknown): void {
+  if (obj[key] === undefined || obj[key] === null) obj[key] = value;
+}
+
+function defaultContainer(c: KObject): void {
+  if (!c || typeof c !== 'object') return;
+  setDefault(c, 'terminationMessagePath', '/dev/termination-log');
+  setDefault(c, 'terminationMessagePolicy', 'File');
+  if (typeof c.image === 'string') {
+    const tagged = /:[^/]+$/.test(c.image.split('@')[0]) && !c.image.endsWith(':latest');
+    setDefault(c, 'imagePullPolicy', tagged || c.image.includes('@') ? 'IfNotPresent' : 'Always');
+  }
+  setDefault(c, 'resources', {});
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (p && typeof p === 'object') setDefault(p, 'protocol', 'TCP');
+}
+
+export function defaultPodSpec(spec: KObject | undefined, restartPolicy: string | undefined = 'Always'): void {
+  if (!spec || typeof spec !== 'object') return;
+  if (restartPolicy) setDefault(spec, 'restartPolicy', restartPolicy);
+  setDefault(spec, 'terminationGracePeriodSeconds', 30);
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  setDefault(spec, 'schedulerName', 'default-scheduler');
+  setDefault(spec, 'securityContext', {});
+  for (const list of ['containers', 'initContainers']) {
+    if (Array.isArray(spec[list])) for (const c of spec[list]) defaultContainer(c);
+  }
+}
+
+function validatePodSpec(spec: KObject | undefined, field: string): FieldError[] {
+  if (!spec || typeof spec !== 'object') return [fieldRequired(field)];
+  const errors: FieldError[] = [];
+  if (!Array.isArray(spec.containers) || spec.containers.length === 0) errors.push(fieldRequired(`${field}.containers`));
+  else {
+    const names = new Set<string>();
+    spec.containers.forEach((c: KObject, i: number) => {
+      const f = `${field}.containers[${i}]`;
+      if (!c?.name) errors.push(fieldRequired(`${f}.name`));
+      else {
+        for (const m of dns1123Label(c.name)) errors.push(fieldInvalid(`${f}.name`, c.name, m));
+        if (names.has(c.name)) errors.push({ type: 'FieldValueDuplicate', field: `${f}.name`, detail: `Duplicate value: ${JSON.stringify(c.name)}` });
+        names.add(c.name);
+      }
+      if (!c?.image) errors.push(fieldRequired(`${f}.image`));
+    });
+  }
+  return errors;
+}
+
+function selectorMatchesTemplate(obj: KObject): FieldError[] {
+  const selector = obj.spec?.selector;
+  if (!selector) return [fieldRequired('spec.selector')];
+  const labels: Record<string, string> = obj.spec?.template?.metadata?.labels ?? {};
+  const matchLabels: Record<string, string> = selector.matchLabels ?? {};
+  if (!selector.matchLabels && !selector.matchExpressions) {
+    return [fieldInvalid('spec.selector', selector, 'empty selector is invalid for deployment')];
+  }
+  const ok = Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
+  return ok ? [] : [fieldInvalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`')];
+}
+
+function immutableSelector(obj: KObject, old: KObject): FieldError[] {
+  return JSON.stringify(obj.spec?.selector) === JSON.stringify(old.spec?.selector) ? [] : [fieldImmutable('spec.selector', obj.spec?.selector)];
+}
+
+function workload(defaults: (spec: KObject) => void, needsTemplateLabels = true): Strategy {
+  return strategy({
+    prepareForCreate(obj) { obj.status = {}; },
+    defaults(obj) {
+      obj.spec ??= {};
+      defaults(obj.spec);
+      defaultPodSpec(obj.spec.template?.spec);
+    },
+    validate(obj) {
+      return [
+        ...(needsTemplateLabels ? selectorMatchesTemplate(obj) : []),
+        ...validatePodSpec(obj.spec?.template?.spec, 'spec.template.spec'),
+        ...nonNegative(obj.spec?.replicas, 'spec.replicas'),
+      ];
+    },
+    validateUpdate: immutableSelector,
+  });
+}
+
+function nonNegative(value: unknown, field: string): FieldError[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'number' || value < 0) return [fieldInvalid(field, value, 'must be greater than or equal to 0')];
+  return [];
+}
+
+function immutableData(obj: KObject, old: KObject): FieldError[] {
+  if (old.immutable !== true) return [];
+  const errors: FieldError[] = [];
+  if (obj.immutable !== true) errors.push(fieldForbidden('immutable', 'field is immutable when `immutable` is set'));
+  for (const field of ['data', 'binaryData', 'stringData']) {
+    if (JSON.stringify(obj[field] ?? {}) !== JSON.stringify(old[field] ?? {})) {
+      errors.push(fieldForbidden(field, 'field is immutable when `immutable` is set'));
+    }
+  }
+  return errors;
+}
+
+function randomClusterIP(): string {
+  const n = Math.floor(Math.random() * (1 << 20)) + 1;
+  return `10.${96 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
+
+const namespaceStrategy = strategy({
+  nameRule: dns1123Label,
+  prepareForCreate(obj) {
+    obj.spec = { ...obj.spec, finalizers: ['kubernetes'] };
+    obj.status = { phase: 'Active' };
+  },
+  prepareForUpdate(obj, old) {
+    obj.spec = old.spec;
+  },
+  defaults(obj) {
+    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+  },
+  fieldLabelNames: ['status.phase'],
+  fieldLabels: (obj) => ({ 'status.phase': obj.status?.phase ?? '' }),
+  prepareForDelete(obj) {
+    obj.status = { ...obj.status, phase: 'Terminating' };
+    return true;
+  },
+  isFinalized: (obj) => !obj.metadata.finalizers?.length && !obj.spec?.finalizers?.length,
+});
+
+const serviceStrategy = strategy({
+  nameRule: dns1035Label,
+  prepareForCreate(obj) { obj.status = { loadBalancer: {} }; },
+  defaults(obj) {
+    const spec = (obj.spec ??= {});
+    setDefault(spec, 'type', 'ClusterIP');
+    setDefault(spec, 'sessionAffinity', 'None');
+    if (spec.type !== 'ExternalName') {
+      setDefault(spec, 'clusterIP', randomClusterIP());
+      setDefault(spec, 'clusterIPs', [spec.clusterIP]);
+      setDefault(spec, 'ipFamilies', ['IPv4']);
+      setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+      setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+    }
+    if (Array.isArray(spec.ports)) {
+      for (const p of spec.ports) {
+        if (!p || typeof p !== 'object') continue;
+        setDefault(p, 'protocol', 'TCP');
+        setDefault(p, 'targetPort', p.port);
+      }
+    }
+  },
+  validate(obj) {
+    const errors: FieldError[] = [];
+    const type = obj.spec?.type;
+    if (!SERVICE_TYPES.includes(type)) errors.push(fieldNotSupported('spec.type', type, SERVICE_TYPES));
+    if (type !== 'ExternalName' && !obj.spec?.ports?.length && obj.spec?.clusterIP !== 'None') errors.push(fieldRequired('spec.ports'));
+    (obj.spec?.ports ?? []).forEach((p: KObject, i: number) => {
+      if (typeof p?.port !== 'number' || p.port < 1 || p.port > 65535) {
+        errors.push(fieldInvalid(`spec.ports[${i}].port`, p?.port ?? 0, 'must be between 1 and 65535, inclusive'));
+      }
+    });
+    return errors;
+  },
+  validateUpdate(obj, old) {
+    const was = old.spec?.clusterIP;
+    return was && obj.spec?.clusterIP !== was ? [fieldImmutable('spec.clusterIPs[0]', obj.spec?.clusterIP ?? '')] : [];
+  },
+});
+
+const podStrategy = strategy({
+  prepareForCreate(obj) { obj.status = { phase: 'Pending', qosClass: 'BestEffort' }; },
+  defaults(obj) { defaultPodSpec(obj.spec); },
+  validate: (obj) => validatePodSpec(obj.spec, 'spec'),
+  fieldLabelNames: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  fieldLabels: (obj) => ({
+    'spec.nodeName': obj.spec?.nodeName ?? '',
+    'spec.restartPolicy': obj.spec?.restartPolicy ?? '',
+    'spec.schedulerName': obj.spec?.schedulerName ?? '',
+    'spec.serviceAccountName': obj.spec?.serviceAccountName ?? '',
+    'status.phase': obj.status?.phase ?? '',
+    'status.podIP': obj.status?.podIP ?? '',
+    'status.nominatedNodeName': obj.status?.nominatedNodeName ?? '',
+  }),
+});
+
+const eventStrategy = strategy({
+  allowCreateOnUpdate: true,
+  fieldLabelNames: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
+    'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  fieldLabels: (obj) => ({
+    'involvedObject.kind': obj.involvedObject?.kind ?? '',
+    'involvedObject.namespace': obj.involvedObject?.namespace ?? '',
+    'involvedObject.name': obj.involvedObject?.name ?? '',
+    'involvedObject.uid': obj.involvedObject?.uid ?? '',
+    'involvedObject.apiVersion': obj.involvedObject?.apiVersion ?? '',
+    'involvedObject.resourceVersion': obj.involvedObject?.resourceVersion ?? '',
+    'involvedObject.fieldPath': obj.involvedObject?.fieldPath ?? '',
+    reason: obj.reason ?? '',
+    reportingComponent: obj.reportingComponent ?? '',
+    source: obj.source?.component ?? '',
+    type: obj.type ?? '',
+  }),
+});
+
+const STRATEGIES: Record<string, Strategy> = {
+  '/Namespace': namespaceStrategy,
+  '/Service': serviceStrategy,
+  '/Pod': podStrategy,
+  '/Event': eventStrategy,
+  '/Endpoints': strategy({ allowCreateOnUpdate: true }),
+  '/ConfigMap': strategy({ validateUpdate: immutableData }),
+  '/Secret': strategy({
+    defaults(obj) { setDefault(obj, 'type', 'Opaque'); },
+    validateUpdate: (obj, old) => [...immutableData(obj, old), ...(obj.type !== old.type ? [fieldImmutable('type', obj.type)] : [])],
+    fieldLabelNames: ['type'],
+    fieldLabels: (obj) => ({ type: obj.type ?? '' }),
+  }),
+  '/Node': strategy({ prepareForCreate(obj) { obj.status ??= {}; } }),
+  'apps/Deployment': workload((spec) => {
+    setDefault(spec, 'replicas', 1);
+    setDefault(spec, 'strategy', { type: 'RollingUpdate' });
+    if (spec.strategy.type === 'RollingUpdate') setDefault(spec.strategy, 'rollingUpdate', { maxUnavailable: '25%', maxSurge: '25%' });
+    setDefault(spec, 'revisionHistoryLimit', 10);
+    setDefault(spec, 'progressDeadlineSeconds', 600);
+  }),
+  'apps/StatefulSet': workload((spec) => {
+    setDefault(spec, 'replicas', 1);
+    setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+    setDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    setDefault(spec, 'revisionHistoryLimit', 10);
+    setDefault(spec, 'persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' });
+  }),
+  'apps/DaemonSet': workload((spec) => {
+    setDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    setDefault(spec, 'revisionHistoryLimit', 10);
+  }),
+  'apps/ReplicaSet': workload((spec) => setDefault(spec, 'replicas', 1)),
+  'batch/Job': strategy({
+    prepareForCreate(obj) { obj.status = {}; },
+    defaults(obj) {
+      const spec = (obj.spec ??= {});
+      setDefault(spec, 'parallelism', 1);
+      setDefault(spec, 'completions', 1);
+      setDefault(spec, 'backoffLimit', 6);
+      setDefault(spec, 'completionMode', 'NonIndexed');
+      setDefault(spec, 'suspend', false);
+      defaultPodSpec(spec.template?.spec, undefined);
+    },
+    validate(obj) {
+      const errors = validatePodSpec(obj.spec?.template?.spec, 'spec.template.spec');
+      const policy = obj.spec?.template?.spec?.restartPolicy;
+      if (!['OnFailure', 'Never'].includes(policy)) {
+        errors.push(fieldNotSupported('spec.template.spec.restartPolicy', policy ?? '', ['OnFailure', 'Never']));
+      }
+      return errors;
+    },
+    validateUpdate(obj, old) {
+      return JSON.stringify(obj.spec?.template) === JSON.stringify(old.spec?.template) ? [] : [fieldImmutable('spec.template', obj.spec?.template)];
+    },
+  }),
+  'batch/CronJob': strategy({
+    prepareForCreate(obj) { obj.status = {}; },
+    defaults(obj) {
+      const spec = (obj.spec ??= {});
+      setDefault(spec, 'concurrencyPolicy', 'Allow');
+      setDefault(spec, 'suspend', false);
+      setDefault(spec, 'successfulJobsHistoryLimit', 3);
+      setDefault(spec, 'failedJobsHistoryLimit', 1);
+      defaultPodSpec(spec.jobTemplate?.spec?.template?.spec, undefined);
+    },
+    validate: (obj) => (obj.spec?.schedule ? [] : [fieldRequired('spec.schedule')]),
+  }),
+  'rbac.authorization.k8s.io/Role': strategy({ nameRule: pathSegmentName }),
+  'rbac.authorization.k8s.io/ClusterRole': strategy({ nameRule: pathSegmentName }),
+  'rbac.authorization.k8s.io/RoleBinding': strategy({ nameRule: pathSegmentName }),
+  'rbac.authorization.k8s.io/ClusterRoleBinding': strategy({ nameRule: pathSegmentName }),
+  'apiextensions.k8s.io/CustomResourceDefinition': crdStrategy,
+};
+
+export function strategyFor(res: ResourceInfo): Strategy {
+  if (!res.definition) return customResourceStrategy;
+  return STRATEGIES[`${res.group}/${res.kind}`] ?? baseStrategy;
+}
