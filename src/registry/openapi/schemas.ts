@@ -38,6 +38,11 @@ export function builtinSchema(name: string): JSONSchemaProps | undefined {
   return Object.hasOwn(load().schemas, name) ? load().schemas[name] : undefined;
 }
 
+/** Where the generated schemas came from (package versions), as recorded by the generator. */
+export function builtinSchemasSource(): Readonly<Record<string, string>> {
+  return load().$source;
+}
+
 /** The kinds the generator covered (served kinds plus subresource kinds such as Scale). */
 export function builtinKinds(): readonly BuiltinKind[] {
   return load().kinds;
