@@ -1,0 +1,115 @@
+// Starts real canopy processes for tests: `canopy serve` on a free port in a temporary state directory.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CANOPY = join(ROOT, 'bin', 'canopy');
+
+export interface RunningServer {
+  url: string;
+  dir: string;
+  kubeconfig: string;
+  token: string;
+  ca: string;
+  process: ChildProcess;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+}
+
+export function tempDir(prefix = 'canopy-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts `canopy serve` and resolves once it prints ready. */
+export async function startServer(options: { dir?: string; port?: number; args?: string[] } = {}): Promise<RunningServer> {
+  const dir = options.dir ?? tempDir();
+  const child = spawn(process.execPath, [CANOPY, 'serve', '--dir', dir, '--port', String(options.port ?? 0), ...(options.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`canopy serve did not become ready:\n${output}`)), 60_000);
+    child.stdout!.on('data', (chunk) => {
+      output += chunk;
+      const m = /^ready (\S+)/m.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (chunk) => { output += chunk; });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`canopy serve exited with ${code}:\n${output}`));
+    });
+  });
+  const kubeconfig = join(dir, 'kubeconfig');
+  const config = parse(readFileSync(kubeconfig, 'utf8'));
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return {
+    url, dir, kubeconfig, process: child,
+    token: config.users[0].user.token,
+    ca: Buffer.from(config.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real kubectl against a server, with its own discovery cache. */
+export function kubectl(server: RunningServer, args: string[], options: { input?: string; binary?: string } = {}): KubectlResult {
+  const result = spawnSync(options.binary ?? KUBECTL, ['--kubeconfig', server.kubeconfig, '--cache-dir', join(server.dir, 'kubectl-cache'), ...args], {
+    input: options.input, encoding: 'utf8', timeout: 60_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+/** An authenticated HTTPS request to the server. */
+export async function api(server: RunningServer, method: string, path: string, body?: unknown,
+  headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+  const { request } = await import('node:https');
+  return new Promise((resolveReq, reject) => {
+    const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    const req = request(new URL(path, server.url), {
+      method, ca: server.ca,
+      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', ...headers },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: any;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolveReq({ status: res.statusCode ?? 0, headers: h, text, json });
+      });
+    });
+    req.on('error', reject);
+    if (data !== undefined) req.write(data);
+    req.end();
+  });
+}
