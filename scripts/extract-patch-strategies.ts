@@ -7,6 +7,7 @@
 //   npx tsx scripts/extract-patch-strategies.ts [path/to/openapi.json]
 //
 // The server never reads the swagger document; only the generated JSON.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,15 @@ function pick(prop: Record<string, unknown>): FieldPatchInfo | undefined {
   return Object.keys(info).length ? info : undefined;
 }
 
+/** The installed Debian package version, when the source came from it. */
+function packageVersion(): string {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'golang-k8s-kube-openapi-dev'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 function main(): void {
   const source = process.argv[2] ?? DEFAULT_SOURCES.find((p) => existsSync(p));
   if (!source) throw new Error('swagger source not found; apt-get install -y golang-k8s-kube-openapi-dev');
@@ -55,7 +65,7 @@ function main(): void {
   const out = {
     $source: {
       description: 'Strategic merge patch metadata extracted by scripts/extract-patch-strategies.ts',
-      package: 'Debian golang-k8s-kube-openapi-dev (0.0~git20211014.b3fe75c)',
+      package: `Debian golang-k8s-kube-openapi-dev ${packageVersion()}`,
       file: 'k8s.io/kube-openapi/test/integration/testdata/aggregator/openapi.json',
       kubernetes: `${swagger.info?.title ?? 'Kubernetes'} ${swagger.info?.version ?? ''}`.trim(),
     },

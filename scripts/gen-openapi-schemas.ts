@@ -22,7 +22,7 @@ interface Gvk { group: string; version: string; kind: string }
 const require = createRequire(import.meta.url);
 const TYPES_DIR = dirname(require.resolve('kubernetes-types/package.json'));
 const MODELS_DIR = dirname(require.resolve('kubernetes-models/package.json'));
-const APIMACHINERY_MODELS_DIR = join(dirname(require.resolve('@kubernetes-models/apimachinery/package.json', { paths: [MODELS_DIR] })));
+const APIMACHINERY_MODELS_DIR = dirname(require.resolve('@kubernetes-models/apimachinery/package.json', { paths: [MODELS_DIR] }));
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, '../src/registry/openapi/builtin-schemas.json');
 const PATCH_STRATEGIES = join(HERE, '../src/registry/openapi/patch-strategies.json');
