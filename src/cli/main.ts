@@ -8,6 +8,12 @@ function port(value: string): number {
   return n;
 }
 
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds, 0 or more');
+  return n;
+}
+
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(1);
@@ -36,9 +42,13 @@ program.command('serve')
   .option('--host <address>', 'address to bind', '127.0.0.1')
   .option('--store <url>', 'sqlite:PATH (default DIR/canopy.db) or etcd://HOST:PORT[,HOST:PORT...]')
   .option('--log-level <level>', 'log level of DIR/canopy.log', 'info')
+  .option('--compaction-interval <seconds>', 'compact store history this often (0: never)', seconds, 300)
   .action(async (opts) => {
     try {
-      const cp = await startControlPlane({ dir: opts.dir, port: opts.port, host: opts.host, store: opts.store, logLevel: opts.logLevel });
+      const cp = await startControlPlane({
+        dir: opts.dir, port: opts.port, host: opts.host, store: opts.store, logLevel: opts.logLevel,
+        compactionIntervalMs: opts.compactionInterval * 1000,
+      });
       process.stdout.write(`ready ${cp.url}\nkubeconfig: ${cp.kubeconfigPath}\n`);
       stopOnSignal(cp.stop);
     } catch (e) {

@@ -7,6 +7,8 @@ import { startControllers } from '../controllers/index.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
 import { loadOrCreateCredentials } from '../pki/pki.ts';
 import { openStore } from '../storage/open.ts';
+import { startCompactor } from './compactor.ts';
+import { lockStateDir } from './lock.ts';
 
 export interface ControlPlaneOptions {
   dir: string;
@@ -16,6 +18,8 @@ export interface ControlPlaneOptions {
   /** Context name in the written kubeconfig. */
   context?: string;
   logLevel?: string;
+  /** Store compaction period (0 disables); default 5 minutes, as kube-apiserver. */
+  compactionIntervalMs?: number;
 }
 
 export interface ControlPlane {
@@ -31,8 +35,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const logger = pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: join(dir, 'canopy.log'), sync: false, mkdir: true }));
+  const unlock = options.store?.startsWith('etcd') ? () => {} : lockStateDir(join(dir, 'canopy.lock'));
   const credentials = loadOrCreateCredentials(dir);
   const store = await openStore(options.store ?? '', dir);
+  const stopCompactor = startCompactor(store, options.compactionIntervalMs ?? 5 * 60_000, logger);
   const server = new ApiServer({
     store, logger,
     tls: { cert: credentials.servingCert, key: credentials.servingKey },
@@ -50,9 +56,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   return {
     url, port, kubeconfigPath, server, logger,
     async stop() {
+      stopCompactor();
       await controllers.stop();
       await server.stop();
       await store.close();
+      unlock();
       logger.flush();
     },
   };
