@@ -124,6 +124,29 @@ function lookupWith(extra: Record<string, JSONSchemaProps>): Lookup {
   return (name) => (Object.hasOwn(extra, name) ? extra[name] : builtinSchema(name));
 }
 
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
+
+/**
+ * The two scalar unions as kube-openapi publishes them (the stored schemas keep the
+ * simpler `type: string` form for the registry's own walkers): v3 spells out oneOf, v2
+ * says string; clients such as kubectl explain print their names from this shape.
+ */
+function publishedScalarUnion(name: string, schema: JSONSchemaProps, v2: boolean): JSONSchemaProps {
+  const description = schema.description ? { description: schema.description } : {};
+  if (name === QUANTITY) return v2 ? { ...description, type: 'string' } : { ...description, oneOf: [{ type: 'string' }, { type: 'number' }] };
+  if (name === INT_OR_STRING) {
+    return v2 ? { ...description, type: 'string', format: 'int-or-string' }
+      : { ...description, format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] };
+  }
+  return schema;
+}
+
+function published(schemas: Record<string, JSONSchemaProps>, v2: boolean): Record<string, JSONSchemaProps> {
+  for (const name of [QUANTITY, INT_OR_STRING]) if (schemas[name]) schemas[name] = publishedScalarUnion(name, schemas[name], v2);
+  return schemas;
+}
+
 // ---------------------------------------------------------------- OpenAPI v3
 
 function v3Ref(definition: string): Json {
@@ -173,7 +196,7 @@ function v3Document(m: GroupVersionModel): Json {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: kubernetesVersion() },
     paths: v3Paths(m.paths),
-    components: { schemas: closure(m.roots, lookupWith(m.crdSchemas)), securitySchemes: SECURITY_V3 },
+    components: { schemas: published(closure(m.roots, lookupWith(m.crdSchemas)), false), securitySchemes: SECURITY_V3 },
     security: [{ BearerToken: [] }],
   };
 }
@@ -237,7 +260,7 @@ function v2Document(models: GroupVersionModel[]): Json {
   }
   const sortedPaths = Object.fromEntries(Object.keys(paths).sort().map((k) => [k, paths[k]]));
   const definitions: Json = {};
-  for (const [name, schema] of Object.entries(closure(roots, lookupWith(crdSchemas)))) {
+  for (const [name, schema] of Object.entries(published(closure(roots, lookupWith(crdSchemas)), true))) {
     definitions[name] = Object.hasOwn(crdSchemas, name) ? schema : toV2Schema(schema);
   }
   return {
