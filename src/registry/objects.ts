@@ -81,6 +81,7 @@ export class ObjectService {
   decode(res: ResourceInfo, kv: KeyValue): KObject {
     const obj = JSON.parse(kv.value) as KObject;
     obj.apiVersion = groupVersion(res);
+    obj.kind = res.kind;
     obj.metadata.resourceVersion = String(kv.modRevision);
     return obj;
   }
@@ -150,8 +151,8 @@ export class ObjectService {
 
   async create(res: ResourceInfo, namespace: string | undefined, input: KObject, ctx: WriteContext = {}): Promise<KObject> {
     const strategy = strategyFor(res);
-    const obj = structuredClone(input);
-    this.checkTypeMeta(res, obj);
+    this.checkTypeMeta(res, input);
+    const obj: KObject = { apiVersion: groupVersion(res), kind: res.kind, ...structuredClone(input) };
     obj.metadata ??= {};
     const meta = obj.metadata;
     if (res.namespaced) {

@@ -95,7 +95,10 @@ export async function api(server: RunningServer, method: string, path: string, b
     const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const req = request(new URL(path, server.url), {
       method, ca: server.ca,
-      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json', ...headers },
+      headers: {
+        Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json',
+        ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}), ...headers,
+      },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
