@@ -38,6 +38,7 @@ function crontab(schema: JSONSchemaProps = CRONTAB_SCHEMA): ResourceInfo {
 const RESOURCES: ResourceInfo[] = [
   builtin('', 'v1', 'Namespace', 'namespaces', false, 'io.k8s.api.core.v1.Namespace', ['status']),
   builtin('', 'v1', 'ConfigMap', 'configmaps', true, 'io.k8s.api.core.v1.ConfigMap'),
+  builtin('', 'v1', 'LimitRange', 'limitranges', true, 'io.k8s.api.core.v1.LimitRange'),
   builtin('apps', 'v1', 'Deployment', 'deployments', true, 'io.k8s.api.apps.v1.Deployment', ['status', 'scale']),
   crontab(),
 ];
@@ -70,7 +71,7 @@ function assertRefsResolve(doc: Json, prefix: string, defs: Json): void {
       if (k === '$ref' && typeof v === 'string') {
         assert.ok(v.startsWith(prefix), v);
         assert.ok(defs[v.slice(prefix.length)], `unresolved ${v}`);
-      } else if (k !== 'enum' && k !== 'default') visit(v);
+      } else visit(v);
     }
   };
   visit(doc);
@@ -185,6 +186,10 @@ describe('OpenAPI v2', () => {
     assert.ok(patch.parameters.some((p: Json) => p.name === 'fieldValidation' && p.in === 'query'));
     assert.ok(patch.parameters.some((p: Json) => p.in === 'body' && p.schema.$ref === '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Patch'));
     assert.ok(doc.paths['/api/v1/namespaces/{name}']);
+    // A property named like a schema keyword is still a schema.
+    assert.equal(doc.definitions['io.k8s.api.core.v1.LimitRangeItem'].properties.default.additionalProperties.$ref,
+      '#/definitions/io.k8s.apimachinery.pkg.api.resource.Quantity');
+    assert.deepEqual(doc.definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'].type, 'string');
     assert.ok(doc.paths['/apis/stable.example.com/v1/namespaces/{namespace}/crontabs']);
   });
 

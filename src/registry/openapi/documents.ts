@@ -97,17 +97,24 @@ function buildModels(resources: ResourceInfo[], v2: boolean): GroupVersionModel[
   return [...models.values()].sort((a, b) => groupVersionPath(a.group, a.version).localeCompare(groupVersionPath(b.group, b.version)));
 }
 
+/** Calls `fn` on every sub-schema of `s` (properties, items, additionalProperties, junctors). */
+function forEachSubschema(s: JSONSchemaProps, fn: (sub: JSONSchemaProps) => void): void {
+  const isSchema = (v: unknown): v is JSONSchemaProps => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (isSchema(s.properties)) for (const v of Object.values(s.properties)) if (isSchema(v)) fn(v);
+  if (isSchema(s.items)) fn(s.items);
+  else if (Array.isArray(s.items)) for (const v of s.items as unknown[]) if (isSchema(v)) fn(v);
+  if (isSchema(s.additionalProperties)) fn(s.additionalProperties);
+  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) for (const v of s[j] ?? []) if (isSchema(v)) fn(v);
+  if (isSchema(s.not)) fn(s.not);
+}
+
 /** Every definition reachable from `roots`, sorted by name. */
 function closure(roots: Iterable<string>, lookup: Lookup): Record<string, JSONSchemaProps> {
   const seen = new Map<string, JSONSchemaProps>();
   const queue = [...roots];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(visit); return; }
-    if (!node || typeof node !== 'object') return;
-    for (const [k, v] of Object.entries(node)) {
-      if (k === '$ref' && typeof v === 'string') queue.push(v.slice(v.lastIndexOf('/') + 1));
-      else if (k !== 'enum' && k !== 'default' && k !== 'example') visit(v);
-    }
+  const visit = (s: JSONSchemaProps): void => {
+    if (typeof s.$ref === 'string') queue.push(s.$ref.slice(s.$ref.lastIndexOf('/') + 1));
+    forEachSubschema(s, visit);
   };
   while (queue.length) {
     const name = queue.shift()!;
@@ -204,20 +211,19 @@ function v3Document(m: GroupVersionModel): Json {
 // ---------------------------------------------------------------- Swagger 2.0
 
 /** A built-in (v3-style) schema in Swagger 2.0 form: #/definitions/ refs, allOf wrappers unwrapped. */
-export function toV2Schema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(toV2Schema);
-  if (!node || typeof node !== 'object') return node;
-  const s = node as Json;
-  if (Array.isArray(s.allOf) && s.allOf.length === 1 && typeof (s.allOf[0] as Json).$ref === 'string' && !s.properties) {
+export function toV2Schema(schema: JSONSchemaProps): JSONSchemaProps {
+  let s = schema;
+  if (s.allOf?.length === 1 && typeof s.allOf[0].$ref === 'string' && !s.properties) {
     const { allOf, ...rest } = s;
-    return toV2Schema({ ...(allOf as Json[])[0], ...rest });
+    s = { ...allOf[0], ...rest };
   }
-  const out: Json = {};
-  for (const [k, v] of Object.entries(s)) {
-    if (k === '$ref' && typeof v === 'string') out.$ref = v.startsWith(SCHEMA_REF_PREFIX) ? V2_REF_PREFIX + v.slice(SCHEMA_REF_PREFIX.length) : v;
-    else if (k === 'enum' || k === 'default' || k === 'example') out[k] = v;
-    else out[k] = toV2Schema(v);
-  }
+  const out: JSONSchemaProps = { ...s };
+  if (typeof s.$ref === 'string' && s.$ref.startsWith(SCHEMA_REF_PREFIX)) out.$ref = V2_REF_PREFIX + s.$ref.slice(SCHEMA_REF_PREFIX.length);
+  if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, toV2Schema(v)]));
+  if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) out.items = toV2Schema(s.items);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = toV2Schema(s.additionalProperties);
+  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) if (s[j]) out[j] = s[j]!.map(toV2Schema);
+  if (s.not) out.not = toV2Schema(s.not);
   return out;
 }
 

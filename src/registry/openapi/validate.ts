@@ -1,7 +1,7 @@
 // Strict typed decoding of an object against its OpenAPI schema, reporting what the
 // apiserver's JSON decoder (sigs.k8s.io/json, strict mode) reports for built-in kinds:
-//  - unknown fields, as `unknown field "spec.template.spec.containers[0].foo"`;
-//  - duplicate fields (only when the raw request text is given), as `duplicate field "metadata.name"`;
+//  - unknown fields, by path (upstream words them `unknown field "spec.template.spec.containers[0].foo"`);
+//  - duplicate fields (only when the raw request text is given), by path (`duplicate field "metadata.name"`);
 //  - type mismatches, worded as encoding/json's UnmarshalTypeError:
 //    `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`.
 // The apiserver fails a request with the first type error; it lists every strict error.
@@ -9,8 +9,11 @@ import type { JSONSchemaProps } from '../types.ts';
 import { builtinSchema, refName } from './schemas.ts';
 
 export interface ValidationResult {
+  /** Field paths, e.g. 'spec.template.spec.containers[0].foo' (reported as `unknown field "<path>"`). */
   unknownFields: string[];
+  /** Field paths repeated in the raw body (reported as `duplicate field "<path>"`); only with opts.raw. */
   duplicateFields?: string[];
+  /** Complete decoder messages; the apiserver fails the request with the first. */
   typeErrors: string[];
 }
 
@@ -239,7 +242,7 @@ function walkObject(w: Walk, node: Node, obj: Record<string, unknown>, path: str
       // Custom resource schemas leave metadata out; it is always an ObjectMeta.
       out[key] = walk(w, { $ref: '#/components/schemas/' + OBJECT_META }, value, here, { struct, fields: [...ctx.fields, key] });
     } else {
-      w.unknown.push(`unknown field "${here}"`);
+      w.unknown.push(here);
     }
   }
   return w.prune ? out : obj;
@@ -280,7 +283,7 @@ function dedupe(list: string[]): string[] {
 
 // ---------------------------------------------------------------- duplicate keys in raw JSON
 
-/** `duplicate field "<path>"` for every object key repeated in the JSON text (paths as for unknown fields). */
+/** The path of every object key repeated in the JSON text (paths as for unknown fields). */
 export function findDuplicateFields(raw: string): string[] {
   const found: string[] = [];
   let i = 0;
@@ -304,7 +307,7 @@ export function findDuplicateFields(raw: string): string[] {
         ws();
         const key = str();
         const here = joinPath(path, key);
-        if (seen.has(key)) found.push(`duplicate field "${here}"`);
+        if (seen.has(key)) found.push(here);
         seen.add(key);
         ws();
         i++; // ':'
