@@ -7,10 +7,11 @@
 //  - npm kubernetes-types: field names, types, required fields and descriptions,
 //    read from its .d.ts files with the TypeScript compiler API;
 //  - npm kubernetes-models: integer formats (int32/int64), string formats and
-//    enums, learnt by probing its compiled validators with ill-typed values;
+//    enums, learnt by probing its compiled validators with ill-typed values; and the
+//    x-kubernetes-* fields of JSONSchemaProps, which kubernetes-types leaves out;
 //  - src/registry/openapi/patch-strategies.json (scripts/extract-patch-strategies.ts):
 //    strategic-merge-patch extensions.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -70,7 +71,14 @@ function openapiPrefix(module: string): string {
 // ---------------------------------------------------------------- .d.ts parsing
 
 interface Decl { module: string; name: string; node: ts.InterfaceDeclaration | ts.TypeAliasDeclaration; file: ParsedModule }
-interface ParsedModule { module: string; source: ts.SourceFile; decls: Map<string, Decl>; imports: Map<string, string> }
+interface ParsedModule {
+  module: string;
+  source: ts.SourceFile;
+  decls: Map<string, Decl>;
+  imports: Map<string, string>;
+  /** For kubernetes-models files: resolves its interface names to kubernetes-types declarations. */
+  resolve?: (name: string) => Decl;
+}
 
 const parsed = new Map<string, ParsedModule>();
 
@@ -164,12 +172,56 @@ async function stringSchema(definition: string, field: string, shape: Shape): Pr
   return out;
 }
 
+// ---------------------------------------------------------------- vendor-extension fields (kubernetes-models)
+
+// kubernetes-types leaves out fields whose JSON names are not identifiers, such as
+// JSONSchemaProps' x-kubernetes-* fields; kubernetes-models declares them.
+let modelFiles: Map<string, string> | undefined;
+
+/** kubernetes-models model name (e.g. IoK8sApiAppsV1Deployment) → its .d.ts file. */
+function modelFileIndex(): Map<string, string> {
+  if (modelFiles) return modelFiles;
+  modelFiles = new Map();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) { if (entry.name !== '_schemas' && entry.name !== 'node_modules') walk(path); continue; }
+      if (!entry.name.endsWith('.js')) continue;
+      const m = /_schemas\/(IoK8s[A-Za-z0-9]+)\.js"/.exec(readFileSync(path, 'utf8'));
+      if (m) modelFiles!.set(m[1], path.replace(/\.js$/, '.d.ts'));
+    }
+  };
+  walk(MODELS_DIR);
+  return modelFiles;
+}
+
+/** Properties named x-kubernetes-* that kubernetes-models declares for this definition. */
+function modelExtensionMembers(definition: string, typesModule: ParsedModule): { file: ParsedModule; members: ts.PropertySignature[] } | undefined {
+  const path = modelFileIndex().get(modelFileName(definition));
+  if (!path) return undefined;
+  const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const iface = source.statements.find((st): st is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(st) && st.name.text === 'I' + definition.slice(definition.lastIndexOf('.') + 1));
+  if (!iface) return undefined;
+  const members = iface.members.filter((m): m is ts.PropertySignature => ts.isPropertySignature(m) && propName(m.name).startsWith('x-kubernetes-'));
+  const prefix = openapiPrefix(typesModule.module);
+  const file: ParsedModule = {
+    module: typesModule.module, source, decls: new Map(), imports: new Map(),
+    // Interface names there are 'I' + model name; map them back to the kubernetes-types declaration.
+    resolve: (name) => {
+      for (const decl of typesModule.decls.values()) if ('I' + modelFileName(prefix + '.' + decl.name) === name) return decl;
+      throw new Error(`cannot resolve ${name} for ${definition}`);
+    },
+  };
+  return { file, members };
+}
+
 // ---------------------------------------------------------------- schema building
 
 const schemas = new Map<string, Schema>();
 const pending: Decl[] = [];
 
 function resolveRef(mod: ParsedModule, name: string): Decl {
+  if (mod.resolve) return mod.resolve(name);
   const target = mod.decls.has(name) ? mod.module : mod.imports.get(name);
   if (!target) throw new Error(`cannot resolve ${name} in ${mod.module}`);
   const decl = parseModule(target).decls.get(name);
@@ -232,6 +284,8 @@ function withDescription(schema: Schema, description: string | undefined): Schem
   return { description, ...schema };
 }
 
+let supplemented = 0;
+
 const EMPTY_OBJECT_TYPES = new Set([
   'io.k8s.apimachinery.pkg.runtime.RawExtension',
   'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1',
@@ -262,6 +316,14 @@ async function buildDecl(decl: Decl): Promise<Schema> {
     const schema = await typeSchema(decl.file, member.type, { definition: name, field, shape: 'scalar' });
     properties[field] = withDescription(schema, docOf(member));
     if (!member.questionToken) required.push(field);
+  }
+  const extensions = modelExtensionMembers(name, decl.file);
+  for (const member of extensions?.members ?? []) {
+    const field = propName(member.name);
+    if (properties[field] || !member.type) continue;
+    const schema = await typeSchema(extensions!.file, member.type, { definition: name, field, shape: 'scalar' });
+    properties[field] = withDescription(schema, docOf(member));
+    supplemented++;
   }
   const out: Schema = { ...base, type: 'object', properties };
   if (required.length) out.required = required;
@@ -369,7 +431,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(OUT, JSON.stringify(doc) + '\n');
   console.log(`wrote ${schemas.size} definitions (${kinds.length} kinds, ${patched} patch annotations) to ${OUT}`);
-  console.log(`probes: ${JSON.stringify(probeStats)}`);
+  console.log(`probes: ${JSON.stringify(probeStats)}; x-kubernetes-* fields from kubernetes-models: ${supplemented}`);
 }
 
 await main();

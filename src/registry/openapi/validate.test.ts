@@ -95,6 +95,27 @@ describe('validateObject', () => {
   });
 });
 
+describe('validateObject on a CustomResourceDefinition', () => {
+  it('knows the x-kubernetes-* schema fields', () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'crontabs.stable.example.com' },
+      spec: {
+        group: 'stable.example.com', scope: 'Namespaced', names: { plural: 'crontabs', kind: 'CronTab' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: {
+          type: 'object',
+          properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: {
+            port: { 'x-kubernetes-int-or-string': true },
+            items: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object' } },
+          } } },
+          'x-kubernetes-validations': [{ rule: 'self.spec.port != 0', message: 'no' }],
+        } } }],
+      },
+    };
+    assert.deepEqual(validateObject(crd, 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition'),
+      { unknownFields: [], typeErrors: [] });
+  });
+});
+
 describe('pruneUnknownFields', () => {
   it('drops unknown fields and keeps everything else', () => {
     const obj = deployment({ bogus: true }, { foo: 1 });
