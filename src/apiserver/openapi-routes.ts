@@ -5,8 +5,9 @@ import {
 } from '../registry/openapi/documents.ts';
 import type { Registry } from '../registry/registry.ts';
 
-const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
-const V2_PROTOBUF_LEGACY = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+// kubectl asks with the '@' spelling; upstream answers with the '.' spelling, which Go's mime parser accepts.
+const V2_PROTOBUF_REQUESTED = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 function send(req: IncomingMessage, res: ServerResponse, doc: OpenAPIDocument | OpenAPIBinaryDocument, contentType: string,
   immutable: boolean): void {
@@ -29,7 +30,7 @@ export function serveOpenApi(registry: Registry, req: IncomingMessage, res: Serv
   const resources = registry.all();
   if (path === '/openapi/v2') {
     const accept = req.headers.accept ?? '';
-    if (accept.includes(V2_PROTOBUF) || accept.includes(V2_PROTOBUF_LEGACY)) {
+    if (accept.includes(V2_PROTOBUF_REQUESTED) || accept.includes(V2_PROTOBUF)) {
       send(req, res, openAPIV2Protobuf(resources), V2_PROTOBUF, false);
     } else {
       send(req, res, openAPIV2Document(resources), 'application/json', false);
