@@ -1,0 +1,313 @@
+// Extracts the Kubernetes protobuf message schemas Canopy needs from a kubectl
+// binary and writes them as a compact JSON file committed to the repository.
+//
+//   node --import tsx scripts/extract-proto-schemas.ts [path/to/kubectl]
+//
+// Two sources inside the (Go, statically linked) binary are read:
+//
+//  1. The gzipped FileDescriptorProto of every generated.proto that gogo-protobuf
+//     registered (k8s.io/api/*, k8s.io/apimachinery/*): message and field names,
+//     numbers, types, labels and map entries.
+//  2. The Go runtime type information of the corresponding structs (kept by the
+//     linker because the types are reached through reflection): for each field
+//     carrying a `protobuf:"..."` tag, its JSON name, whether it has omitempty,
+//     whether it is inlined (`json:",inline"`) and whether the Go field is a pointer.
+//     gogo writes every non-pointer field, even when zero, and pointer fields only
+//     when set; this tells the decoder which zero values Go's JSON encoder would print.
+//
+// Output (src/apiserver/protobuf/schemas.json):
+//   { "$source": {...},
+//     "<package>.<Message>": [[number, jsonName, type, label, typeName|null, flags?], ...] }
+//   type   FieldDescriptorProto.Type (9 string, 11 message, 12 bytes, 5 int32, ...)
+//   label  0 singular, 1 repeated, 2 map (typeName names the map entry message: key=1, value=2)
+//   flags  bit 1: Go pointer field (a present zero value is kept)
+//          bit 2: no omitempty in the JSON tag (a zero value is kept)
+//          bit 4: inlined (`json:",inline"`): the message's fields merge into the parent
+//          bit 8: Go metadata known for this field (without it the decoder falls back
+//                 to the OpenAPI `required` list)
+// The server never reads the kubectl binary; only the generated JSON.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const DEFAULT_SOURCES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/bin/kubectl'];
+const OUT = join(dirname(fileURLToPath(import.meta.url)), '../src/apiserver/protobuf/schemas.json');
+
+const WANTED_PACKAGES = new Set([
+  ...['core', 'apps', 'batch', 'rbac', 'networking', 'coordination', 'policy', 'autoscaling', 'authentication', 'authorization', 'events', 'discovery', 'scheduling', 'certificates', 'storage']
+    .map((g) => `k8s.io.api.${g}.v1`),
+  'k8s.io.api.autoscaling.v2',
+  'k8s.io.apimachinery.pkg.apis.meta.v1',
+  'k8s.io.apimachinery.pkg.api.resource',
+  'k8s.io.apimachinery.pkg.util.intstr',
+  'k8s.io.apimachinery.pkg.runtime',
+  'k8s.io.apimachinery.pkg.runtime.schema',
+]);
+
+// ---- minimal protobuf reader ------------------------------------------------
+
+type Value = bigint | Buffer;
+
+function readVarint(buf: Buffer, pos: number): [bigint, number] {
+  let result = 0n;
+  let shift = 0n;
+  for (;;) {
+    if (pos >= buf.length) throw new Error('truncated varint');
+    const b = buf[pos++];
+    result |= BigInt(b & 0x7f) << shift;
+    if ((b & 0x80) === 0) return [result, pos];
+    shift += 7n;
+    if (shift > 63n) throw new Error('varint too long');
+  }
+}
+
+/** The fields of one message, in wire order. */
+function readMessage(buf: Buffer): Array<[number, Value]> {
+  const out: Array<[number, Value]> = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const [key, p] = readVarint(buf, pos);
+    pos = p;
+    const field = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (wire === 0) {
+      const [v, q] = readVarint(buf, pos);
+      out.push([field, v]);
+      pos = q;
+    } else if (wire === 2) {
+      const [len, q] = readVarint(buf, pos);
+      const end = q + Number(len);
+      if (end > buf.length) throw new Error('length past end');
+      out.push([field, buf.subarray(q, end)]);
+      pos = end;
+    } else if (wire === 1) {
+      out.push([field, buf.subarray(pos, pos + 8)]);
+      pos += 8;
+    } else if (wire === 5) {
+      out.push([field, buf.subarray(pos, pos + 4)]);
+      pos += 4;
+    } else throw new Error(`unsupported wire type ${wire}`);
+  }
+  return out;
+}
+
+const str = (v: Value): string => (v as Buffer).toString('utf8');
+
+interface FieldDesc { name: string; number: number; label: number; type: number; typeName?: string; jsonName?: string }
+interface MessageDesc { fullName: string; fields: FieldDesc[]; mapEntry: boolean }
+
+function collectMessages(pkgPrefix: string, buf: Buffer, out: MessageDesc[]): void {
+  let name = '';
+  const fields: FieldDesc[] = [];
+  const nested: Buffer[] = [];
+  let mapEntry = false;
+  for (const [f, v] of readMessage(buf)) {
+    if (f === 1) name = str(v);
+    else if (f === 2) {
+      const fd: FieldDesc = { name: '', number: 0, label: 1, type: 0 };
+      for (const [g, w] of readMessage(v as Buffer)) {
+        if (g === 1) fd.name = str(w);
+        else if (g === 3) fd.number = Number(w);
+        else if (g === 4) fd.label = Number(w);
+        else if (g === 5) fd.type = Number(w);
+        else if (g === 6) fd.typeName = str(w).replace(/^\./, '');
+        else if (g === 10) fd.jsonName = str(w);
+      }
+      fields.push(fd);
+    } else if (f === 3) nested.push(v as Buffer);
+    else if (f === 7) for (const [g, w] of readMessage(v as Buffer)) if (g === 7 && w === 1n) mapEntry = true;
+  }
+  const fullName = `${pkgPrefix}.${name}`;
+  out.push({ fullName, fields, mapEntry });
+  for (const n of nested) collectMessages(fullName, n, out);
+}
+
+/** Every gzipped FileDescriptorProto for a generated.proto embedded in the binary. */
+function descriptors(bin: Buffer): Map<string, { pkg: string; messages: MessageDesc[] }> {
+  const magic = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00]);
+  const files = new Map<string, { pkg: string; messages: MessageDesc[] }>();
+  for (let i = bin.indexOf(magic); i >= 0; i = bin.indexOf(magic, i + 1)) {
+    let raw: Buffer;
+    try {
+      // gunzip ignores trailing bytes after the first member only with finishFlush.
+      raw = gunzipSync(bin.subarray(i, i + (4 << 20)), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+    } catch {
+      continue;
+    }
+    let name = '';
+    let pkg = '';
+    const messageBufs: Buffer[] = [];
+    try {
+      for (const [f, v] of readMessage(raw)) {
+        if (f === 1 && Buffer.isBuffer(v)) name = str(v);
+        else if (f === 2 && Buffer.isBuffer(v)) pkg = str(v);
+        else if (f === 4 && Buffer.isBuffer(v)) messageBufs.push(v);
+      }
+    } catch {
+      continue;
+    }
+    if (!name.endsWith('generated.proto') || !WANTED_PACKAGES.has(pkg) || files.has(name)) continue;
+    const messages: MessageDesc[] = [];
+    for (const m of messageBufs) collectMessages(pkg, m, messages);
+    files.set(name, { pkg, messages });
+  }
+  return files;
+}
+
+// ---- Go runtime type information (amd64 ELF, Go >= 1.20 ABI) ------------------
+
+interface GoField { jsonName: string; omitempty: boolean; inline: boolean; pointer: boolean }
+
+const KIND_POINTER = 22;
+const KIND_STRUCT = 25;
+
+function elfSections(bin: Buffer): Array<{ name: string; addr: number; offset: number; size: number }> {
+  if (bin.readUInt32BE(0) !== 0x7f454c46 || bin[4] !== 2) throw new Error('not a 64-bit ELF binary');
+  const shoff = Number(bin.readBigUInt64LE(0x28));
+  const shentsize = bin.readUInt16LE(0x3a);
+  const shnum = bin.readUInt16LE(0x3c);
+  const shstrndx = bin.readUInt16LE(0x3e);
+  const raw = [];
+  for (let i = 0; i < shnum; i++) {
+    const o = shoff + i * shentsize;
+    raw.push({
+      nameOff: bin.readUInt32LE(o),
+      addr: Number(bin.readBigUInt64LE(o + 0x10)),
+      offset: Number(bin.readBigUInt64LE(o + 0x18)),
+      size: Number(bin.readBigUInt64LE(o + 0x20)),
+    });
+  }
+  const strtab = raw[shstrndx];
+  return raw.map((s) => {
+    const start = strtab.offset + s.nameOff;
+    return { name: bin.toString('latin1', start, bin.indexOf(0, start)), addr: s.addr, offset: s.offset, size: s.size };
+  });
+}
+
+/**
+ * Go struct fields carrying protobuf tags, keyed by proto message full name
+ * ("k8s.io.api.apps.v1.DeploymentSpec") and then by proto field number.
+ */
+function goStructs(bin: Buffer): Map<string, Map<number, GoField>> {
+  const sections = elfSections(bin);
+  const rodata = sections.find((s) => s.name === '.rodata');
+  if (!rodata) throw new Error('no .rodata section');
+  const toOff = (addr: number): number => {
+    for (const s of sections) if (s.addr && addr >= s.addr && addr < s.addr + s.size) return s.offset + (addr - s.addr);
+    return -1;
+  };
+  const readNameAt = (off: number): { name: string; tag: string } | undefined => {
+    if (off < 0 || off + 2 > bin.length) return undefined;
+    const flags = bin[off];
+    let [len, p] = readVarint(bin, off + 1);
+    const name = bin.toString('utf8', p, p + Number(len));
+    p += Number(len);
+    let tag = '';
+    if (flags & 2) {
+      const [tl, q] = readVarint(bin, p);
+      tag = bin.toString('utf8', q, q + Number(tl));
+    }
+    return { name, tag };
+  };
+  const types = rodata.addr; // runtime.types: the type section starts .rodata
+  const out = new Map<string, Map<number, GoField>>();
+  const end = rodata.offset + rodata.size - 80;
+  for (let off = rodata.offset; off < end; off += 8) {
+    if ((bin[off + 23] & 0x1f) !== KIND_STRUCT) continue;
+    const fieldsPtr = Number(bin.readBigUInt64LE(off + 56));
+    const len = Number(bin.readBigUInt64LE(off + 64));
+    if (len === 0 || len > 300 || Number(bin.readBigUInt64LE(off + 72)) !== len) continue;
+    const fieldsOff = toOff(fieldsPtr);
+    if (fieldsOff < 0) continue;
+    const tflag = bin[off + 20];
+    // Named types keep their package path in the uncommonType that follows the
+    // 80-byte structType (tflagUncommon); structType.pkgPath is usually nil.
+    if ((tflag & 1) === 0) continue;
+    let pkgPath: string | undefined;
+    let typeName: string | undefined;
+    try {
+      pkgPath = readNameAt(toOff(types + bin.readInt32LE(off + 80)))?.name;
+      const strOff = bin.readInt32LE(off + 40);
+      typeName = readNameAt(toOff(types + strOff))?.name;
+      if (typeName && tflag & 2) typeName = typeName.slice(1); // tflagExtraStar
+    } catch {
+      continue;
+    }
+    if (!pkgPath?.startsWith('k8s.io/') || !typeName) continue;
+    const fields = new Map<number, GoField>();
+    try {
+      for (let i = 0; i < len; i++) {
+        const fo = fieldsOff + i * 24;
+        const n = readNameAt(toOff(Number(bin.readBigUInt64LE(fo))));
+        const typOff = toOff(Number(bin.readBigUInt64LE(fo + 8)));
+        if (!n || typOff < 0) continue;
+        const proto = /protobuf:"[a-z0-9]+,(\d+),/.exec(n.tag);
+        if (!proto) continue;
+        const json = /json:"([^"]*)"/.exec(n.tag)?.[1] ?? n.name;
+        const [jsonName, ...opts] = json.split(',');
+        fields.set(Number(proto[1]), {
+          jsonName: jsonName || n.name,
+          omitempty: opts.includes('omitempty'),
+          inline: opts.includes('inline'),
+          pointer: (bin[typOff + 23] & 0x1f) === KIND_POINTER,
+        });
+      }
+    } catch {
+      continue;
+    }
+    if (fields.size === 0) continue;
+    const message = `${pkgPath.replace(/\//g, '.')}.${typeName.slice(typeName.lastIndexOf('.') + 1)}`;
+    out.set(message, fields);
+  }
+  return out;
+}
+
+// ---- output -----------------------------------------------------------------
+
+function kubectlVersion(path: string): string {
+  try {
+    const v = JSON.parse(execFileSync(path, ['version', '--client', '-o', 'json'], { encoding: 'utf8' })) as { clientVersion?: { gitVersion?: string } };
+    return v.clientVersion?.gitVersion ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function main(): void {
+  const source = process.argv[2] ?? DEFAULT_SOURCES.find((p) => existsSync(p));
+  if (!source) throw new Error('kubectl binary not found; pass its path');
+  const bin = readFileSync(source);
+  const files = descriptors(bin);
+  const go = goStructs(bin);
+  const messages = [...files.values()].flatMap((f) => f.messages).sort((a, b) => (a.fullName < b.fullName ? -1 : 1));
+  const mapEntries = new Set(messages.filter((m) => m.mapEntry).map((m) => m.fullName));
+  const result: Record<string, unknown> = {
+    $source: {
+      generator: 'scripts/extract-proto-schemas.ts',
+      kubectl: kubectlVersion(source),
+      binary: source,
+      from: 'gzipped FileDescriptorProto of k8s.io generated.proto files and Go struct tags embedded in kubectl',
+      protoFiles: [...files.keys()].sort().join(' '),
+    },
+  };
+  let withGo = 0;
+  for (const m of messages) {
+    const goFields = m.mapEntry ? undefined : go.get(m.fullName);
+    if (goFields) withGo++;
+    result[m.fullName] = m.fields.map((f) => {
+      const label = f.typeName && mapEntries.has(f.typeName) ? 2 : f.label === 3 ? 1 : 0;
+      const g = goFields?.get(f.number);
+      const tuple: Array<string | number | null> = [f.number, g?.jsonName ?? f.jsonName ?? f.name, f.type, label, f.typeName ?? null];
+      if (g) tuple.push(8 | (g.pointer ? 1 : 0) | (g.omitempty ? 0 : 2) | (g.inline ? 4 : 0));
+      return tuple;
+    });
+  }
+  // One message per line keeps diffs readable.
+  const body = Object.entries(result).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(',\n');
+  writeFileSync(OUT, `{\n${body}\n}\n`);
+  console.log(`wrote ${OUT}: ${files.size} proto files, ${messages.length} messages (${withGo} with Go struct metadata)`);
+}
+
+main();
