@@ -1,7 +1,10 @@
 // Reading and decoding request bodies: size limit, JSON/YAML, nesting depth.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeKubernetesProtobuf, ProtobufDecodeError } from './protobuf/decode.ts';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from './errors.ts';
+
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 /** Upstream's limit for a request body (3 MiB). */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -37,8 +40,15 @@ export function decodeObject(body: Buffer, contentType: string): unknown {
     value = parseJson(body);
   } else if (contentType === 'application/yaml' || contentType === 'application/x-yaml' || contentType === 'text/yaml') {
     value = parseYamlDocument(body);
+  } else if (contentType === PROTOBUF) {
+    try {
+      value = decodeKubernetesProtobuf(body).object;
+    } catch (e) {
+      if (e instanceof ProtobufDecodeError) throw badRequest(`the body of the request could not be decoded as protobuf: ${e.message}`);
+      throw e;
+    }
   } else {
-    throw unsupportedMediaType(contentType, ['application/json', 'application/yaml']);
+    throw unsupportedMediaType(contentType, ['application/json', 'application/yaml', PROTOBUF]);
   }
   checkDepth(value);
   return value;

@@ -11,7 +11,7 @@ import { patchSchemaFor } from '../registry/openapi/patch-schema.ts';
 import { groupVersion } from '../registry/registry.ts';
 import { toTable, type IncludeObject } from '../registry/tables.ts';
 import type { ResourceInfo } from '../registry/types.ts';
-import { decodeObject, mediaType, parseJson, parseYamlDocument, readBody } from './body.ts';
+import { decodeObject, mediaType, parseJson, readBody } from './body.ts';
 import { ApiError, badRequest, methodNotAllowed, notAcceptable, notFoundPath, unsupportedMediaType } from './errors.ts';
 import { negotiate, type Representation } from './negotiate.ts';
 import type { ResourceRequest } from './request-info.ts';
@@ -239,8 +239,7 @@ async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Prom
   const body = await readBody(req);
   let options: DeleteOptions = {};
   if (body.length) {
-    const type = mediaType(req);
-    const parsed = type.includes('yaml') ? parseYamlDocument(body) : parseJson(body);
+    const parsed = decodeObject(body, mediaType(req));
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('DeleteOptions must be a JSON object');
     options = parsed as DeleteOptions;
   }
