@@ -92,10 +92,10 @@ describe('parseLabelSelector', () => {
     assert.equal(
       parseError('a@b=c'),
       'unable to parse requirement: <nil>: Invalid value: "a@b": name part must consist of alphanumeric characters, ' +
-        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or " +
+        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or " +
         "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
     );
-    assert.match(parseError('Bad_Prefix/a=b'), /<nil>: Invalid value: "Bad_Prefix\/a": prefix part a DNS-1123 subdomain must/);
+    assert.match(parseError('Bad_Prefix/a=b'), /<nil>: Invalid value: "Bad_Prefix\/a": prefix part a lowercase RFC 1123 subdomain must/);
     assert.match(parseError(`${'k'.repeat(64)}=v`), /name part must be no more than 63 characters/);
     assert.match(parseError('a/b/c'), /a qualified name must consist of .* with an optional DNS subdomain prefix/);
     assert.match(parseError(`a=${'v'.repeat(64)}`), /^unable to parse requirement: values\[0\]\[a\]: Invalid value: "v+": must be no more than 63 characters$/);

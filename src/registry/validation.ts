@@ -81,26 +81,26 @@ export function pathSegmentName(value: string): string[] {
   return errs;
 }
 
+/** validation.IsQualifiedName: `[prefix/]name`, the prefix a DNS-1123 subdomain. */
 export function qualifiedName(value: string): string[] {
   const parts = value.split('/');
-  let name = value;
-  const errs: string[] = [];
-  if (parts.length === 2) {
-    const [prefix, rest] = parts as [string, string];
-    name = rest;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else errs.push(...dns1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else if (parts.length > 2) {
+  if (parts.length > 2) {
     return [`a qualified name ${QUALIFIED_NAME_MSG.slice('name part '.length)} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else {
-    if (name.length > 63) errs.push(`name part ${maxLen(63)}`);
-    if (!QUALIFIED_NAME_PART.test(name)) errs.push(QUALIFIED_NAME_MSG);
+  const errs: string[] = [];
+  const name = parts.length === 2 ? parts[1]! : value;
+  if (parts.length === 2) {
+    const prefix = parts[0]!;
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else errs.push(...dns1123Subdomain(prefix).map((m) => `prefix part ${m}`));
   }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push(`name part ${maxLen(63)}`);
+  if (!QUALIFIED_NAME_PART.test(name)) errs.push(QUALIFIED_NAME_MSG);
   return errs;
 }
 
+/** validation.IsValidLabelValue. */
 export function labelValue(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 63) errs.push(maxLen(63));

@@ -106,55 +106,12 @@ export const child = (path: string, name: string) => (path ? `${path}.${name}` :
 export const key = (path: string, k: string) => `${path}[${k}]`;
 export const index = (path: string, i: number) => `${path}[${i}]`;
 
-// ---- name validation (k8s.io/apimachinery/pkg/util/validation) ----
+// ---- name validation (the rules live in ../validation.ts) ----
 
-const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;
-const DNS1035_LABEL = '[a-z]([-a-z0-9]*[a-z0-9])?';
-
-function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  let s = `${msg} (e.g. `;
-  examples.forEach((e, i) => {
-    if (i > 0) s += ' or ';
-    s += `'${e}', `;
-  });
-  return `${s}regex used for validation is '${fmt}')`;
-}
-
-const maxLenError = (n: number) => `must be no more than ${n} characters`;
-
-export function isDNS1123Subdomain(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 253) errs.push(maxLenError(253));
-  if (!new RegExp(`^${DNS1123_SUBDOMAIN}$`).test(value)) {
-    errs.push(regexError(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
-      DNS1123_SUBDOMAIN, 'example.com'));
-  }
-  return errs;
-}
-
-export function isDNS1123Label(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push(maxLenError(63));
-  if (!new RegExp(`^${DNS1123_LABEL}$`).test(value)) {
-    errs.push(regexError(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
-      DNS1123_LABEL, 'my-name', '123-abc'));
-  }
-  return errs;
-}
-
-export function isDNS1035Label(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push(maxLenError(63));
-  if (!new RegExp(`^${DNS1035_LABEL}$`).test(value)) {
-    errs.push(regexError(
-      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
-      DNS1035_LABEL, 'my-name', 'abc-123'));
-  }
-  return errs;
-}
+export {
+  dns1123Subdomain as isDNS1123Subdomain, dns1123Label as isDNS1123Label, dns1035Label as isDNS1035Label,
+} from '../validation.ts';
+import { dns1123Label as isDNS1123Label, dns1123Subdomain as isDNS1123Subdomain } from '../validation.ts';
 
 /** NameIsDNSSubdomain: a generateName prefix may end in '-'. */
 export function nameIsDNSSubdomain(name: string, prefix: boolean): string[] {
