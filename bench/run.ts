@@ -1,0 +1,100 @@
+// npm run bench: measures canopy serve over real HTTPS against baselines and rewrites docs/benchmarks.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { Client } from './client.ts';
+import type { Figure } from './figure.ts';
+import { createFigure, getFigure, listFigure, type Settings } from './http-figures.ts';
+import { cleanupSync, ROOT, startCanopy, type Canopy } from './processes.ts';
+import { markdown, summary } from './report.ts';
+import { watchFigure } from './watch-figure.ts';
+
+function nproc(): number {
+  try {
+    return Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || availableParallelism();
+  } catch {
+    return availableParallelism();
+  }
+}
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name] ?? '');
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const settings: Settings = {
+  concurrency: envNumber('BENCH_CONCURRENCY', 16),
+  durationMs: envNumber('BENCH_DURATION_MS', 5000),
+  warmupMs: 1000,
+  maxOps: 200_000,
+  slices: 5,
+};
+/** Lists of 10k items are megabytes each: fewer in flight. */
+const LIST_10K_CONCURRENCY = 4;
+/** The whole run is abandoned past this. */
+const OVERALL_TIMEOUT_MS = 10 * 60_000;
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    cleanupSync();
+    process.exit(130);
+  });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const figures: Figure[] = [];
+  const step = (name: string) => process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${name}\n`);
+  const profDir = process.env.BENCH_CPU_PROF;
+  if (profDir) mkdirSync(profDir, { recursive: true });
+  step('starting canopy serve');
+  const canopy: Canopy = await startCanopy(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
+  const client = new Client(canopy.url, canopy.ca, canopy.token, settings.concurrency);
+  try {
+    step('GET');
+    figures.push(await getFigure(canopy, client, settings));
+    step('LIST 1k');
+    figures.push(await listFigure(canopy, client, settings, 1000, settings.concurrency));
+    step('LIST 10k');
+    figures.push(await listFigure(canopy, client, settings, 10_000, LIST_10K_CONCURRENCY));
+    step('CREATE');
+    figures.push(await createFigure(client, settings));
+    step('watch, 1 watcher');
+    figures.push(await watchFigure(canopy, client, settings, 1));
+    step('watch, 100 watchers');
+    figures.push(await watchFigure(canopy, client, settings, 100));
+  } finally {
+    client.close();
+    await canopy.stop();
+  }
+  const totalSeconds = (performance.now() - started) / 1000;
+  step('done');
+  const doc = markdown(figures, {
+    cpus: nproc(), cpuModel: cpus()[0]?.model ?? 'unknown CPU', node: process.version,
+    platform: `${process.platform} ${process.arch}`, date: new Date().toISOString().slice(0, 10), totalSeconds,
+    concurrency: settings.concurrency, durationMs: settings.durationMs,
+  });
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
+  process.stdout.write(`\n${summary(figures)}\n\nwrote docs/benchmarks.md\n`);
+}
+
+const timeout = setTimeout(() => {
+  process.stderr.write('bench: overall timeout\n');
+  cleanupSync();
+  process.exit(1);
+}, OVERALL_TIMEOUT_MS);
+timeout.unref();
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+  process.exitCode = 1;
+} finally {
+  cleanupSync();
+  clearTimeout(timeout);
+}
+// Open sockets or timers must not keep a finished run alive.
+process.exit(process.exitCode ?? 0);
