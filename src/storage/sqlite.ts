@@ -384,7 +384,7 @@ export class SqliteStore implements Store {
   private write<T>(apply: () => WriteResult<T>): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
     return new Promise<T>((resolve, reject) => {
-      if (this.pendingWrites.length === 0) queueMicrotask(() => this.commitPendingWrites());
+      if (this.pendingWrites.length === 0) setImmediate(() => this.commitPendingWrites());
       this.pendingWrites.push({ apply, resolve: resolve as (value: unknown) => void, reject });
     });
   }
