@@ -2,9 +2,10 @@
 // server restart, re-listing after 410 Gone), and the raw watch protocol over HTTPS (resourceVersion
 // resume, initial events with the initial-events-end bookmark, field and label selectors, 410 Expired).
 import assert from 'node:assert/strict';
-import { request, type ClientRequest } from 'node:https';
+import type { ClientRequest } from 'node:http';
+import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, KubeConfig, makeInformer, type Informer, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1ConfigMap } from '@kubernetes/client-node';
 import { api, removeDir, startServer, type RunningServer } from './support/server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -62,7 +63,7 @@ class RawWatch {
         res.on('close', () => { this.ended = true; });
         resolve();
       });
-      this.req.on('error', (e) => { this.ended = true; reject(e); });
+      this.req.on('error', (e: Error) => { this.ended = true; reject(e); });
       this.req.end();
     });
   }
@@ -98,7 +99,7 @@ describe('client-node informer', () => {
   let dir: string;
   let port: number;
   let kc: KubeConfig;
-  let informer: Informer<V1ConfigMap>;
+  let informer: Informer<V1ConfigMap> & ObjectCache<V1ConfigMap>;
   let lists = 0;
   let running = true;
   const adds: string[] = [];

@@ -4,7 +4,7 @@ import { normalizeCustomResource } from '../registry/crd/strategies.ts';
 import { parseSelectors } from '../registry/filters.ts';
 import type { DeleteOptions, KObject, ObjectService, WriteContext } from '../registry/objects.ts';
 import { validateObject, pruneUnknownFields } from '../registry/openapi/validate.ts';
-import { applyJsonPatch, PatchError } from '../registry/patch/jsonpatch.ts';
+import { applyJsonPatch, decodeJsonPatch, PatchError } from '../registry/patch/jsonpatch.ts';
 import { applyMergePatch, MergePatchError } from '../registry/patch/mergepatch.ts';
 import { applyStrategicMergePatch, StrategicMergePatchError } from '../registry/patch/strategic.ts';
 import { patchSchemaFor } from '../registry/openapi/patch-schema.ts';
@@ -89,6 +89,7 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
       return respondObjects(res, 201, resource, created, representation, query);
     }
     case 'update': {
+      if (request.name === undefined) throw methodNotAllowed();
       const body = await readBody(req);
       const obj = decodeTyped(resource, body, mediaType(req), query, write);
       const { object, created } = await ctx.objects.update(resource, namespace, request.name!, obj, write, sub);
@@ -96,11 +97,16 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
       return respondObjects(res, created ? 201 : 200, resource, object, representation, query);
     }
     case 'patch': {
+      if (request.name === undefined) throw methodNotAllowed();
       const body = await readBody(req);
       const type = mediaType(req);
       const accepted = resource.definition ? PATCH_TYPES : CUSTOM_PATCH_TYPES;
       if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
       const patch = parseJson(body);
+      if (type === 'application/json-patch+json') {
+        // A body that does not decode as a list of operations is a bad request; a failing operation is 422.
+        try { decodeJsonPatch(patch); } catch (e) { throw e instanceof PatchError ? badRequest(e.message) : e; }
+      }
       const patched = await ctx.objects.modify(resource, namespace, request.name!, (current) => {
         const result = applyPatch(resource, type, current, patch);
         return checkTyped(resource, result, query, write);

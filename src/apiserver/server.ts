@@ -8,7 +8,7 @@ import { ObjectService } from '../registry/objects.ts';
 import { Registry } from '../registry/registry.ts';
 import type { Store } from '../storage/store.ts';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
-import { ApiError, asApiError, notFoundPath, unauthorized } from './errors.ts';
+import { ApiError, asApiError, badRequest, notFoundPath, unauthorized } from './errors.ts';
 import { ApiMetrics, instrumentStore } from './metrics.ts';
 import { wantsAggregatedDiscovery } from './negotiate.ts';
 import { serveOpenApi } from './openapi-routes.ts';
@@ -101,6 +101,9 @@ export class ApiServer {
         const user = this.authenticate(req);
         if (!user) throw unauthorized();
       }
+      // URL parsing resolved `.` and `..` segments (configmaps/.. became the namespace): refuse them as upstream does.
+      const dot = dotSegment(req.url ?? '/');
+      if (dot !== undefined) throw badRequest(`Name parameter invalid: ${JSON.stringify(dot)}: may not be '${dot}'`);
       if (request) await handleResource({ objects: this.objects }, req, res, request, url.searchParams);
       else await this.handleNonResource(req, res, path, url.searchParams);
     } catch (error) {
@@ -160,6 +163,15 @@ export class ApiServer {
     }
     throw notFoundPath();
   }
+}
+
+/** The first `.` or `..` segment of the raw request path (percent-encoded dots included), if any. */
+function dotSegment(rawUrl: string): string | undefined {
+  for (const segment of rawUrl.split(/[?#]/, 1)[0]!.split('/')) {
+    const decoded = segment.replace(/%2e/gi, '.');
+    if (decoded === '.' || decoded === '..') return decoded;
+  }
+  return undefined;
 }
 
 function isHealthPath(path: string): boolean {
