@@ -179,7 +179,7 @@ describe('kubectl against canopy serve', () => {
     assert.match(ok(['delete', 'namespace', 'typed', '--wait', '--timeout=90s']), /namespace "typed" deleted/);
   });
 
-  it('objects without a namespace go to the default namespace', { todo: 'the default namespace (and kube-system, kube-public, kube-node-lease) is not created at startup' }, () => {
+  it('objects without a namespace go to the default namespace', () => {
     assert.match(ok(['get', 'namespace']), /^default\s+Active/m);
     assert.match(ok(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: in-default\n'), /configmap\/in-default created/);
     ok(['delete', 'configmap', 'in-default']);

@@ -1,7 +1,7 @@
 // The table of controllers a control plane runs.
 import type { Logger } from 'pino';
 import type { ObjectService } from '../registry/objects.ts';
-import { crdCleanupController } from './crd-cleanup.ts';
+import { crdController } from './crd.ts';
 import { garbageCollector } from './garbagecollector.ts';
 import { namespaceController } from './namespace.ts';
 import type { Controller } from './runtime.ts';
@@ -9,7 +9,7 @@ import type { Controller } from './runtime.ts';
 const CONTROLLERS: Array<(objects: ObjectService, logger: Logger) => Controller> = [
   namespaceController,
   garbageCollector,
-  crdCleanupController,
+  crdController,
 ];
 
 export function startControllers(objects: ObjectService, logger: Logger): Controller {

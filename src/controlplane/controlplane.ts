@@ -7,6 +7,7 @@ import { startControllers } from '../controllers/index.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
 import { loadOrCreateCredentials } from '../pki/pki.ts';
 import { openStore } from '../storage/open.ts';
+import { bootstrapSystemObjects } from './bootstrap.ts';
 import { startCompactor } from './compactor.ts';
 import { lockStateDir } from './lock.ts';
 
@@ -47,6 +48,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     port: options.port ?? 0,
   });
   const port = await server.start();
+  await bootstrapSystemObjects(server.objects);
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfigPath = join(dir, 'kubeconfig');
