@@ -68,7 +68,26 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
+/** Rejects YAML whose flow collections nest too deep before the (recursive) parser sees it. */
+function checkYamlFlowDepth(text: string): void {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) throw badRequest(`the object exceeds the maximum nesting depth of ${MAX_DEPTH}`);
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+}
+
 export function parseYamlDocument(body: Buffer): unknown {
+  checkYamlFlowDepth(body.toString('utf8'));
   try {
     const value = parseYaml(body.toString('utf8'), { maxAliasCount: 100, uniqueKeys: true });
     checkDepth(value);
