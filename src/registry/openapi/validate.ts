@@ -6,7 +6,7 @@
 //    `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`.
 // The apiserver fails a request with the first type error; it lists every strict error.
 import type { JSONSchemaProps } from '../types.ts';
-import { builtinSchema, refName } from './schemas.ts';
+import { builtinSchema, resolveSchema } from './schemas.ts';
 
 export interface ValidationResult {
   /** Field paths, e.g. 'spec.template.spec.containers[0].foo' (reported as `unknown field "<path>"`). */
@@ -61,14 +61,7 @@ interface GoContext {
 }
 
 function resolve(schema: JSONSchemaProps | undefined, lookup: Walk['lookup']): Node {
-  let definition: string | undefined;
-  for (let depth = 0; schema && depth < 16; depth++) {
-    const name = refName(schema);
-    if (!name) break;
-    definition = name;
-    schema = lookup(name);
-  }
-  return { schema, definition };
+  return resolveSchema(schema, lookup);
 }
 
 function shortName(definition: string): string {
