@@ -16,31 +16,10 @@ interface Response {
   json: any;
 }
 
-/** A request sent as is: the path is not normalized (no URL resolution of `.`/`..` segments). */
+/** A request on a connection of its own (no keep-alive) unless an agent is given. */
 function raw(method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {},
   agent: Agent | false = false): Promise<Response> {
-  const url = new URL(server.url);
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: url.hostname, port: url.port, path, method, ca: server.ca, agent,
-      headers: {
-        Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json',
-        ...(body !== undefined ? { 'Content-Length': String(Buffer.byteLength(body)) } : {}), ...headers,
-      },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: any;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, text, json });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+  return api(server, method, path, body, headers, agent);
 }
 
 interface Snapshot {

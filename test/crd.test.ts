@@ -1,7 +1,9 @@
 // End-to-end: a CustomResourceDefinition installed, used and removed with the real kubectl.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, kubectl, removeDir, startServer, type KubectlResult, type RunningServer } from './support/server.ts';
+import {
+  api, kubectl, kubectlFails, kubectlOk, lines, removeDir, startServer, type KubectlResult, type RunningServer,
+} from './support/server.ts';
 
 const CRD_NAME = 'crontabs.stable.example.com';
 const NS = 'crd-test';
@@ -77,21 +79,8 @@ function k(args: string[], input?: string): KubectlResult {
   return kubectl(server, args, input !== undefined ? { input } : {});
 }
 
-function ok(args: string[], input?: string): string {
-  const r = k(args, input);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
-
-function fails(args: string[], input?: string): string {
-  const r = k(args, input);
-  assert.notEqual(r.code, 0, `kubectl ${args.join(' ')} unexpectedly succeeded:\n${r.stdout}`);
-  return r.stderr;
-}
-
-function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
-}
+const ok = (args: string[], input?: string) => kubectlOk(server, args, { input });
+const fails = (args: string[], input?: string) => kubectlFails(server, args, { input });
 
 async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

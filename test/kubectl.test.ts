@@ -5,7 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { api, kubectl, KUBECTL, removeDir, startServer, type KubectlResult, type RunningServer } from './support/server.ts';
+import {
+  api, kubectl, KUBECTL, kubectlFails, kubectlOk, lines, removeDir, startServer, type KubectlResult, type RunningServer,
+} from './support/server.ts';
 
 const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
 
@@ -15,29 +17,9 @@ function k(args: string[], input?: string, binary?: string): KubectlResult {
   return kubectl(server, args, { ...(input !== undefined ? { input } : {}), ...(binary ? { binary } : {}) });
 }
 
-/** Runs kubectl and asserts success; returns stdout. */
-function ok(args: string[], input?: string, binary?: string): string {
-  const r = k(args, input, binary);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
-
-function fails127(args: string[], input?: string): string {
-  const r = k(args, input, KUBECTL_127);
-  assert.notEqual(r.code, 0, `kubectl 1.27 ${args.join(' ')} unexpectedly succeeded:\n${r.stdout}`);
-  return r.stderr;
-}
-
-/** Runs kubectl and asserts failure; returns stderr. */
-function fails(args: string[], input?: string): string {
-  const r = k(args, input);
-  assert.notEqual(r.code, 0, `kubectl ${args.join(' ')} unexpectedly succeeded:\n${r.stdout}`);
-  return r.stderr;
-}
-
-function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
-}
+const ok = (args: string[], input?: string, binary?: string) => kubectlOk(server, args, { input, binary });
+const fails = (args: string[], input?: string) => kubectlFails(server, args, { input });
+const fails127 = (args: string[], input?: string) => kubectlFails(server, args, { input, binary: KUBECTL_127 });
 
 function namespaceYaml(name: string): string {
   return `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n`;

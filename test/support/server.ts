@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'node:https';
 import { parse } from 'yaml';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -87,14 +88,17 @@ export function kubectl(server: RunningServer, args: string[], options: { input?
   return { code: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
-/** An authenticated HTTPS request to the server. */
+/**
+ * An authenticated HTTPS request to the server. The path is sent as is (no resolution of `.`/`..`
+ * segments); `agent: false` sends it on a connection of its own.
+ */
 export async function api(server: RunningServer, method: string, path: string, body?: unknown,
-  headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: any }> {
-  const { request } = await import('node:https');
+  headers: Record<string, string> = {}, agent?: Agent | false): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+  const url = new URL(server.url);
   return new Promise((resolveReq, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-    const req = request(new URL(path, server.url), {
-      method, ca: server.ca,
+    const req = request({
+      host: url.hostname, port: url.port, path, method, ca: server.ca, ...(agent !== undefined ? { agent } : {}),
       headers: {
         Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json',
         ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}), ...headers,
@@ -115,4 +119,23 @@ export async function api(server: RunningServer, method: string, path: string, b
     if (data !== undefined) req.write(data);
     req.end();
   });
+}
+
+/** Runs kubectl and asserts it succeeded; returns stdout. */
+export function kubectlOk(server: RunningServer, args: string[], options: { input?: string; binary?: string } = {}): string {
+  const r = kubectl(server, args, options);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+  return r.stdout;
+}
+
+/** Runs kubectl and asserts it failed; returns stderr. */
+export function kubectlFails(server: RunningServer, args: string[], options: { input?: string; binary?: string } = {}): string {
+  const r = kubectl(server, args, options);
+  if (r.code === 0) throw new Error(`kubectl ${args.join(' ')} unexpectedly succeeded:\n${r.stdout}`);
+  return r.stderr;
+}
+
+/** The non-empty lines of a command's output, trailing blanks trimmed. */
+export function lines(text: string): string[] {
+  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
 }
