@@ -18,7 +18,11 @@ type KObject = Record<string, any>;
 export function objectFields(res: ResourceInfo, obj: KObject): Record<string, string> {
   const fields: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
   if (res.namespaced) fields['metadata.namespace'] = obj.metadata?.namespace ?? '';
-  return { ...fields, ...strategyFor(res).fieldLabels?.(obj) };
+  for (const [field, path] of Object.entries(strategyFor(res).selectableFields ?? {})) {
+    const value = path.split('.').reduce<unknown>((o, key) => (o as KObject | undefined)?.[key], obj);
+    fields[field] = typeof value === 'string' ? value : '';
+  }
+  return fields;
 }
 
 export function applyListSelectors(res: ResourceInfo, obj: KObject, selectors: ListSelectors): boolean {
@@ -43,7 +47,7 @@ export function parseSelectors(res: ResourceInfo, labelSelector?: string, fieldS
     throw e;
   }
   if (out.fieldSelector) {
-    const supported = new Set(['metadata.name', 'metadata.namespace', ...(strategyFor(res).fieldLabelNames ?? [])]);
+    const supported = new Set(['metadata.name', 'metadata.namespace', ...Object.keys(strategyFor(res).selectableFields ?? {})]);
     for (const field of requirementsFor(out.fieldSelector)) {
       if (!supported.has(field)) throw badRequest(`field label not supported: ${field}`);
     }

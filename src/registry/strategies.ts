@@ -137,8 +137,7 @@ const namespaceStrategy = strategy({
   defaults(obj) {
     obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
   },
-  fieldLabelNames: ['status.phase'],
-  fieldLabels: (obj) => ({ 'status.phase': obj.status?.phase ?? '' }),
+  selectableFields: { 'status.phase': 'status.phase' },
   prepareForDelete(obj) {
     obj.status = { ...obj.status, phase: 'Terminating' };
     return true;
@@ -190,35 +189,18 @@ const podStrategy = strategy({
   prepareForCreate(obj) { obj.status = { phase: 'Pending', qosClass: 'BestEffort' }; },
   defaults(obj) { defaultPodSpec(obj.spec); },
   validate: (obj) => validatePodSpec(obj.spec, 'spec'),
-  fieldLabelNames: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  fieldLabels: (obj) => ({
-    'spec.nodeName': obj.spec?.nodeName ?? '',
-    'spec.restartPolicy': obj.spec?.restartPolicy ?? '',
-    'spec.schedulerName': obj.spec?.schedulerName ?? '',
-    'spec.serviceAccountName': obj.spec?.serviceAccountName ?? '',
-    'status.phase': obj.status?.phase ?? '',
-    'status.podIP': obj.status?.podIP ?? '',
-    'status.nominatedNodeName': obj.status?.nominatedNodeName ?? '',
-  }),
+  selectableFields: Object.fromEntries(['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName',
+    'status.phase', 'status.podIP', 'status.nominatedNodeName'].map((f) => [f, f])),
 });
 
 const eventStrategy = strategy({
   allowCreateOnUpdate: true,
-  fieldLabelNames: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-    'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
-  fieldLabels: (obj) => ({
-    'involvedObject.kind': obj.involvedObject?.kind ?? '',
-    'involvedObject.namespace': obj.involvedObject?.namespace ?? '',
-    'involvedObject.name': obj.involvedObject?.name ?? '',
-    'involvedObject.uid': obj.involvedObject?.uid ?? '',
-    'involvedObject.apiVersion': obj.involvedObject?.apiVersion ?? '',
-    'involvedObject.resourceVersion': obj.involvedObject?.resourceVersion ?? '',
-    'involvedObject.fieldPath': obj.involvedObject?.fieldPath ?? '',
-    reason: obj.reason ?? '',
-    reportingComponent: obj.reportingComponent ?? '',
-    source: obj.source?.component ?? '',
-    type: obj.type ?? '',
-  }),
+  selectableFields: {
+    ...Object.fromEntries(['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
+      'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent',
+      'type'].map((f) => [f, f])),
+    source: 'source.component',
+  },
 });
 
 const STRATEGIES: Record<string, Strategy> = {
@@ -231,8 +213,7 @@ const STRATEGIES: Record<string, Strategy> = {
   '/Secret': strategy({
     defaults(obj) { setDefault(obj, 'type', 'Opaque'); },
     validateUpdate: (obj, old) => [...immutableData(obj, old), ...(obj.type !== old.type ? [fieldImmutable('type', obj.type)] : [])],
-    fieldLabelNames: ['type'],
-    fieldLabels: (obj) => ({ type: obj.type ?? '' }),
+    selectableFields: { type: 'type' },
   }),
   '/Node': strategy({ prepareForCreate(obj) { obj.status ??= {}; } }),
   'apps/Deployment': workload((spec) => {

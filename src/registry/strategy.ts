@@ -16,9 +16,8 @@ export interface Strategy {
   defaults(obj: KObject): void;
   validate(obj: KObject, res: ResourceInfo): FieldError[];
   validateUpdate(obj: KObject, old: KObject, res: ResourceInfo): FieldError[];
-  /** Field selector fields beyond metadata.name/namespace. */
-  fieldLabelNames?: string[];
-  fieldLabels?(obj: KObject): Record<string, string>;
+  /** Field selector fields beyond metadata.name/namespace: field name → dotted path of its value in the object. */
+  selectableFields?: Record<string, string>;
   /** Decides whether a delete only marks the object (returns true) and may adjust it; default: when finalizers remain. */
   prepareForDelete?(obj: KObject, finalizers: string[]): boolean;
   /** An object marked for deletion is removed once this holds; default: no metadata.finalizers left. */
