@@ -264,6 +264,15 @@ const AGE = column('Age', 'string', doc('ObjectMeta.creationTimestamp'));
 const CONTAINERS = column('Containers', 'string', 'Names of each container in the template.', 1);
 const IMAGES = column('Images', 'string', 'Images referenced by each container in the template.', 1);
 const wideSelector = (description: string) => column('Selector', 'string', description, 1);
+/** ReplicaSet and ReplicationController print the same columns. */
+const REPLICA_COLUMNS: TableColumn[] = [
+  NAME,
+  column('Desired', 'integer', doc('ReplicaSetSpec.replicas')),
+  column('Current', 'integer', doc('ReplicaSetStatus.replicas')),
+  column('Ready', 'integer', doc('ReplicaSetStatus.readyReplicas')),
+  AGE, CONTAINERS, IMAGES,
+  wideSelector(doc('ReplicaSetSpec.selector')),
+];
 
 /** The generic table (apiserver's default table convertor). */
 export const DEFAULT_COLUMNS: TableColumn[] = [
@@ -641,14 +650,7 @@ const BUILTIN_PRINTERS: Array<[group: string, kind: string, printer: Printer]> =
     },
   }],
   ['', 'ReplicationController', {
-    columns: [
-      NAME,
-      column('Desired', 'integer', doc('ReplicaSetSpec.replicas')),
-      column('Current', 'integer', doc('ReplicaSetStatus.replicas')),
-      column('Ready', 'integer', doc('ReplicaSetStatus.readyReplicas')),
-      AGE, CONTAINERS, IMAGES,
-      wideSelector(doc('ReplicaSetSpec.selector')),
-    ],
+    columns: REPLICA_COLUMNS,
     cells: (o, now) => [
       name(o), int(o.spec?.replicas ?? 1), int(o.status?.replicas), int(o.status?.readyReplicas), age(o, now),
       ...containerCells(o.spec?.template?.spec), formatLabels(o.spec?.selector),
@@ -757,14 +759,7 @@ const BUILTIN_PRINTERS: Array<[group: string, kind: string, printer: Printer]> =
     },
   }],
   ['apps', 'ReplicaSet', {
-    columns: [
-      NAME,
-      column('Desired', 'integer', doc('ReplicaSetSpec.replicas')),
-      column('Current', 'integer', doc('ReplicaSetStatus.replicas')),
-      column('Ready', 'integer', doc('ReplicaSetStatus.readyReplicas')),
-      AGE, CONTAINERS, IMAGES,
-      wideSelector(doc('ReplicaSetSpec.selector')),
-    ],
+    columns: REPLICA_COLUMNS,
     cells: (o, now) => [
       name(o), int(o.spec?.replicas ?? 1), int(o.status?.replicas), int(o.status?.readyReplicas), age(o, now),
       ...containerCells(o.spec?.template?.spec), formatLabelSelector(o.spec?.selector),
