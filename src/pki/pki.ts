@@ -25,16 +25,21 @@ function newSerial(): string {
   return `01${randomBytes(15).toString('hex')}`;
 }
 
-function makeCA(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+/** A new key pair and an unsigned certificate for it, valid from a minute ago for the given years. */
+function newCertificate(commonName: string, years: number) {
   const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = newSerial();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 10 * 365 * DAY);
-  const subject = [{ name: 'commonName', value: 'canopy-ca' }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
+  cert.validity.notAfter = new Date(Date.now() + years * 365 * DAY);
+  cert.setSubject([{ name: 'commonName', value: commonName }]);
+  return { cert, keys };
+}
+
+function makeCA(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+  const { cert, keys } = newCertificate('canopy-ca', 10);
+  cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
@@ -45,13 +50,7 @@ function makeCA(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey 
 }
 
 function makeServing(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, hosts: string[]) {
-  const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = newSerial();
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 5 * 365 * DAY);
-  cert.setSubject([{ name: 'commonName', value: 'canopy-apiserver' }]);
+  const { cert, keys } = newCertificate('canopy-apiserver', 5);
   cert.setIssuer(ca.cert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
