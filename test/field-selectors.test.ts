@@ -44,4 +44,12 @@ describe('field selectors', () => {
     assert.equal(res.json.reason, 'BadRequest');
     assert.equal(res.json.message, 'field label not supported: type');
   });
+
+  it('reports label selector syntax errors with the parser\'s own text', async () => {
+    const res = await api(server, 'GET', `/api/v1/namespaces/fs/secrets?labelSelector=${encodeURIComponent('a=b c')}`);
+    assert.equal(res.status, 400);
+    assert.equal(res.json.message, "found 'c', expected: ',' or 'end of string'");
+    const bad = await api(server, 'GET', `/api/v1/namespaces/fs/secrets?labelSelector=${encodeURIComponent('a in b')}`);
+    assert.equal(bad.json.message, "unable to parse requirement: found 'b' expected: '('");
+  });
 });

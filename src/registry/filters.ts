@@ -37,7 +37,7 @@ export function parseSelectors(res: ResourceInfo, labelSelector?: string, fieldS
   try {
     if (labelSelector) out.labelSelector = parseLabelSelector(labelSelector);
   } catch (e) {
-    if (e instanceof SelectorError) throw badRequest(`unable to parse requirement: ${e.message}`.replace('unable to parse requirement: unable to parse requirement: ', 'unable to parse requirement: '));
+    if (e instanceof SelectorError) throw badRequest(e.message);
     throw e;
   }
   try {
