@@ -17,10 +17,12 @@ import { negotiate, type Representation } from './negotiate.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { addWarnings, sendJson, sendYaml } from './respond.ts';
 import { serveWatch } from './watch.ts';
+import type { ApiMetrics } from './metrics.ts';
 import { getScale, updateScale } from './scale.ts';
 
 export interface ResourceContext {
   objects: ObjectService;
+  metrics: ApiMetrics;
 }
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
@@ -79,7 +81,7 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
       return respond(res, 200, body, representation);
     }
     case 'watch':
-      return serveWatch(ctx.objects, resource, namespace, req, res, query, representation, request.name);
+      return serveWatch(ctx.objects, ctx.metrics, resource, namespace, req, res, query, representation, request.name);
     case 'create': {
       if (request.name !== undefined) throw methodNotAllowed();
       const body = await readBody(req);

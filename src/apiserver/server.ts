@@ -15,7 +15,6 @@ import { serveOpenApi } from './openapi-routes.ts';
 import { parseResourcePath, type ResourceRequest } from './request-info.ts';
 import { handleResource } from './resources.ts';
 import { sendError, sendJson } from './respond.ts';
-import { setWatchMetrics } from './watch.ts';
 import { loadCustomResources } from '../registry/crd/loader.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-canopy' };
@@ -41,10 +40,6 @@ export class ApiServer {
   constructor(private readonly options: ApiServerOptions) {
     this.objects = new ObjectService(instrumentStore(options.store, this.metrics), this.registry);
     this.tokens = [...options.tokens].map(([token, user]) => ({ token: Buffer.from(token), user }));
-    setWatchMetrics({
-      opened: (r) => this.metrics.watchers.inc({ group: r.group, resource: r.plural }),
-      closed: (r) => this.metrics.watchers.dec({ group: r.group, resource: r.plural }),
-    });
     this.server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
       void this.handle(req, res);
     });
@@ -104,7 +99,7 @@ export class ApiServer {
       // URL parsing resolved `.` and `..` segments (configmaps/.. became the namespace): refuse them as upstream does.
       const dot = dotSegment(req.url ?? '/');
       if (dot !== undefined) throw badRequest(`Name parameter invalid: ${JSON.stringify(dot)}: may not be '${dot}'`);
-      if (request) await handleResource({ objects: this.objects }, req, res, request, url.searchParams);
+      if (request) await handleResource({ objects: this.objects, metrics: this.metrics }, req, res, request, url.searchParams);
       else await this.handleNonResource(req, res, path, url.searchParams);
     } catch (error) {
       const apiError = asApiError(error);

@@ -6,23 +6,14 @@ import { groupVersion } from '../registry/registry.ts';
 import { toTable } from '../registry/tables.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { asApiError, badRequest, toStatus } from './errors.ts';
+import type { ApiMetrics } from './metrics.ts';
 import type { Representation } from './negotiate.ts';
 import { escapeFieldValue } from './selectors.ts';
 
 const BOOKMARK_INTERVAL_MS = 60_000;
 const MIN_TIMEOUT_S = 1800;
 
-export interface WatchMetrics {
-  opened(resource: ResourceInfo): void;
-  closed(resource: ResourceInfo): void;
-}
-
-let metrics: WatchMetrics | undefined;
-export function setWatchMetrics(m: WatchMetrics): void {
-  metrics = m;
-}
-
-export function serveWatch(objects: ObjectService, resource: ResourceInfo, namespace: string | undefined,
+export function serveWatch(objects: ObjectService, metrics: ApiMetrics, resource: ResourceInfo, namespace: string | undefined,
   req: IncomingMessage, res: ServerResponse, query: URLSearchParams, representation: Representation, name?: string): void {
   // The legacy /watch/<plural>/<name> form watches one object.
   const fieldSelector = [query.get('fieldSelector'), name !== undefined ? `metadata.name=${escapeFieldValue(name)}` : '']
@@ -40,7 +31,8 @@ export function serveWatch(objects: ObjectService, resource: ResourceInfo, names
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
-  metrics?.opened(resource);
+  const labels = { group: resource.group, resource: resource.plural };
+  metrics.watchers.inc(labels);
   let lastRevision = 0;
   let finished = false;
   const write = (type: string, object: unknown) => {
@@ -62,7 +54,7 @@ export function serveWatch(objects: ObjectService, resource: ResourceInfo, names
     clearInterval(bookmarkTimer);
     clearTimeout(timeoutTimer);
     watcher.close();
-    metrics?.closed(resource);
+    metrics.watchers.dec(labels);
     res.end();
   };
   const onEvent = (event: ObjectEvent) => {
