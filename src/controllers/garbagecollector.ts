@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
+import { parseApiVersion } from '../registry/registry.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import type { KeyValue, Watcher } from '../storage/store.ts';
 import { WorkQueue } from './queue.ts';
@@ -74,8 +75,8 @@ export function garbageCollector(objects: ObjectService, logger: Logger): Contro
 
   async function ownerExists(ref: KObject, namespace: string | undefined): Promise<boolean> {
     if (byUid.has(ref.uid)) return true;
-    const [group, version] = String(ref.apiVersion).includes('/') ? String(ref.apiVersion).split('/') : ['', ref.apiVersion];
-    const resource = objects.registry.byKind(group!, version!, ref.kind);
+    const { group, version } = parseApiVersion(ref.apiVersion);
+    const resource = objects.registry.byKind(group, version, ref.kind);
     if (!resource) return false;
     const owner = await objects.tryGet(resource, resource.namespaced ? namespace : undefined, ref.name);
     return owner?.metadata.uid === ref.uid;

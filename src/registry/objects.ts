@@ -8,7 +8,7 @@ import {
   ApiError, alreadyExists, badRequest, conflict, forbidden, gone, invalid, MODIFIED, notFound, type FieldError,
 } from '../apiserver/errors.ts';
 import type { Registry } from './registry.ts';
-import { groupVersion } from './registry.ts';
+import { groupVersion, parseApiVersion } from './registry.ts';
 import type { ResourceInfo } from './types.ts';
 import { strategyFor, type Strategy } from './strategies.ts';
 import { fieldImmutable, fieldInvalid, fieldRequired, validateAnnotations, validateLabels } from './validation.ts';
@@ -438,8 +438,9 @@ export class ObjectService {
       throw badRequest(`the kind of the object (${obj.kind}) does not match the kind on the URL (${res.kind})`);
     }
     if (obj.apiVersion !== undefined && obj.apiVersion !== groupVersion(res)) {
-      const candidate = this.registry.byKind(res.group, String(obj.apiVersion).split('/').pop() ?? '', res.kind);
-      if (!candidate || String(obj.apiVersion).split('/')[0] !== (res.group || String(obj.apiVersion))) {
+      // Another served version of the same group and kind is accepted (custom resources with several versions).
+      const { group, version } = parseApiVersion(obj.apiVersion);
+      if (group !== res.group || !this.registry.byKind(group, version, res.kind)) {
         throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${groupVersion(res)})`);
       }
     }

@@ -6,6 +6,13 @@ export function groupVersion(r: { group: string; version: string }): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
 
+/** Splits an apiVersion ('apps/v1', or 'v1' for the core group) into group and version. */
+export function parseApiVersion(apiVersion: unknown): { group: string; version: string } {
+  const text = String(apiVersion);
+  const slash = text.indexOf('/');
+  return slash < 0 ? { group: '', version: text } : { group: text.slice(0, slash), version: text.slice(slash + 1) };
+}
+
 export class Registry {
   private readonly byPath = new Map<string, ResourceInfo>();
   private readonly crdResources = new Map<string, ResourceInfo[]>();

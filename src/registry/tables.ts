@@ -6,6 +6,7 @@
 // Custom resources print NAME plus their additionalPrinterColumns (or AGE when they have none).
 // Any other kind gets the generic NAME / CREATED AT table.
 import type { ResourceInfo, TableColumn } from './types.ts';
+import { parseApiVersion } from './registry.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any; // a JSON object as stored; printers read it defensively
@@ -536,8 +537,7 @@ function quotaCells(q: Obj, now: Date): unknown[] {
 function controllerOf(obj: Obj): string {
   const ref = (obj.metadata?.ownerReferences ?? []).find((r: Obj) => r.controller === true);
   if (!ref) return '<none>';
-  const apiVersion = str(ref.apiVersion);
-  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  const { group } = parseApiVersion(str(ref.apiVersion));
   const kind = str(ref.kind);
   if (!kind && !group) return str(ref.name);
   return `${(group ? `${kind}.${group}` : kind).toLowerCase()}/${str(ref.name)}`;
