@@ -61,6 +61,7 @@ export interface ObjectEvent {
 }
 
 const MAX_CONFLICT_RETRIES = 8;
+const GENERATE_NAME_ATTEMPTS = 8;
 
 export function storagePrefix(res: { group: string; plural: string }, namespace?: string): string {
   const base = `/registry/${res.group || 'core'}/${res.plural}/`;
@@ -76,7 +77,11 @@ function now(): string {
 }
 
 export class ObjectService {
-  constructor(readonly store: Store, readonly registry: Registry) {}
+  private readonly nameSuffix: () => string;
+
+  constructor(readonly store: Store, readonly registry: Registry, options: { nameSuffix?: () => string } = {}) {
+    this.nameSuffix = options.nameSuffix ?? randomSuffix;
+  }
 
   decode(res: ResourceInfo, kv: KeyValue): KObject {
     const obj = JSON.parse(kv.value) as KObject;
@@ -164,7 +169,8 @@ export class ObjectService {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    const generated = !meta.name && typeof meta.generateName === 'string' && meta.generateName.length > 0;
+    if (generated) meta.name = `${meta.generateName}${this.nameSuffix()}`;
     if (typeof meta.name === 'string' && meta.name.length === 0 && !meta.generateName) delete meta.name;
     meta.uid = randomUUID();
     meta.creationTimestamp = now();
@@ -181,14 +187,18 @@ export class ObjectService {
     if (errors.length) throw invalid(res.kind, res.group, meta.name ?? '', errors);
     if (res.namespaced) await this.checkNamespaceAccepts(meta.namespace);
     if (ctx.dryRun) return { ...obj, apiVersion: groupVersion(res) };
-    try {
-      const kv = await this.store.create(objectKey(res, meta.namespace, meta.name), this.encode(obj));
-      const created = this.decode(res, kv);
-      await strategy.afterWrite?.(this, res, created);
-      return created;
-    } catch (e) {
-      if (e instanceof KeyExistsError) throw alreadyExists(res, meta.name);
-      throw e;
+    // As upstream (RetryGenerateName), a generated name that is taken is replaced by a fresh one a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const kv = await this.store.create(objectKey(res, meta.namespace, meta.name), this.encode(obj));
+        const created = this.decode(res, kv);
+        await strategy.afterWrite?.(this, res, created);
+        return created;
+      } catch (e) {
+        if (!(e instanceof KeyExistsError)) throw e;
+        if (!generated || attempt >= GENERATE_NAME_ATTEMPTS) throw alreadyExists(res, meta.name);
+        meta.name = `${meta.generateName}${this.nameSuffix()}`;
+      }
     }
   }
 
