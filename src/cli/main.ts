@@ -1,6 +1,7 @@
 // The canopy command line.
 import { Command, InvalidArgumentError } from 'commander';
-import { startControlPlane } from '../controlplane/controlplane.ts';
+import { startControlPlane, type ControlPlaneOptions } from '../controlplane/controlplane.ts';
+import { MEMBER_SIMULATION } from '../controllers/index.ts';
 
 function port(value: string): number {
   const n = Number(value);
@@ -35,25 +36,46 @@ const program = new Command('canopy')
   .description('A multi-cluster Kubernetes control plane')
   .showHelpAfterError('(run with --help for usage)');
 
-program.command('serve')
-  .description('Run the control plane API server (and its controllers)')
+/** Options every server command takes. */
+function serverCommand(name: string, description: string, defaultPort: number): Command {
+  return program.command(name)
+    .description(description)
+    .option('--port <port>', 'HTTPS port (0 picks a free one)', port, defaultPort)
+    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--store <url>', 'sqlite:PATH (default DIR/canopy.db) or etcd://HOST:PORT[,HOST:PORT...]')
+    .option('--log-level <level>', 'log level of DIR/canopy.log', 'info')
+    .option('--compaction-interval <seconds>', 'compact store history this often (0: never)', seconds, 300);
+}
+
+/** Starts a server, prints `ready <url>` and the kubeconfig path, and runs until a signal. */
+async function serveUntilSignal(options: ControlPlaneOptions): Promise<void> {
+  try {
+    const server = await startControlPlane(options);
+    process.stdout.write(`ready ${server.url}\nkubeconfig: ${server.kubeconfigPath}\n`);
+    stopOnSignal(server.stop);
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
+function serverOptions(opts: Record<string, any>): ControlPlaneOptions {
+  return {
+    dir: opts.dir, port: opts.port, host: opts.host, store: opts.store, logLevel: opts.logLevel,
+    compactionIntervalMs: opts.compactionInterval * 1000,
+  };
+}
+
+serverCommand('serve', 'Run the control plane API server (and its controllers)', 6443)
   .option('--dir <dir>', 'state directory (store, certificates, kubeconfig)', '.canopy')
-  .option('--port <port>', 'HTTPS port (0 picks a free one)', port, 6443)
-  .option('--host <address>', 'address to bind', '127.0.0.1')
-  .option('--store <url>', 'sqlite:PATH (default DIR/canopy.db) or etcd://HOST:PORT[,HOST:PORT...]')
-  .option('--log-level <level>', 'log level of DIR/canopy.log', 'info')
-  .option('--compaction-interval <seconds>', 'compact store history this often (0: never)', seconds, 300)
-  .action(async (opts) => {
-    try {
-      const cp = await startControlPlane({
-        dir: opts.dir, port: opts.port, host: opts.host, store: opts.store, logLevel: opts.logLevel,
-        compactionIntervalMs: opts.compactionInterval * 1000,
-      });
-      process.stdout.write(`ready ${cp.url}\nkubeconfig: ${cp.kubeconfigPath}\n`);
-      stopOnSignal(cp.stop);
-    } catch (e) {
-      fail(e instanceof Error ? e.message : String(e));
-    }
-  });
+  .action((opts) => serveUntilSignal(serverOptions(opts)));
+
+serverCommand('member', 'Run a lightweight local member cluster: the same API server, no federation controllers', 0)
+  .argument('<name>', 'the member cluster name (the context name in DIR/kubeconfig)')
+  .requiredOption('--dir <dir>', 'state directory of this member')
+  .option('--no-simulate-workloads', 'do not report simulated ready pods for workloads')
+  .action((name: string, opts) => serveUntilSignal({
+    ...serverOptions(opts), role: 'member', context: name,
+    extraControllers: opts.simulateWorkloads ? MEMBER_SIMULATION : [],
+  }));
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-// The table of controllers a control plane runs.
+// The tables of controllers: what every server runs, and what only a control plane or a member runs.
 import type { Logger } from 'pino';
 import type { ObjectService } from '../registry/objects.ts';
 import { crdController } from './crd.ts';
@@ -6,14 +6,23 @@ import { garbageCollector } from './garbagecollector.ts';
 import { namespaceController } from './namespace.ts';
 import type { Controller } from './runtime.ts';
 
-const CONTROLLERS: Array<(objects: ObjectService, logger: Logger) => Controller> = [
-  namespaceController,
-  garbageCollector,
-  crdController,
-];
+export type StartController = (objects: ObjectService, logger: Logger) => Controller;
 
-export function startControllers(objects: ObjectService, logger: Logger): Controller {
-  const running = CONTROLLERS.map((start) => start(objects, logger));
+/** Controllers every Kubernetes API server needs. */
+const COMMON: StartController[] = [namespaceController, garbageCollector, crdController];
+
+export const CONTROLLERS = {
+  'control-plane': [...COMMON],
+  member: [...COMMON],
+} satisfies Record<string, StartController[]>;
+
+export type Role = keyof typeof CONTROLLERS;
+
+/** A local member's simulated kubelet and workload controllers (pods reported ready). */
+export const MEMBER_SIMULATION: StartController[] = [];
+
+export function startControllers(objects: ObjectService, logger: Logger, controllers: StartController[]): Controller {
+  const running = controllers.map((start) => start(objects, logger));
   return {
     async stop() {
       await Promise.all(running.map((c) => c.stop()));

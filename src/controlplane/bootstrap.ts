@@ -1,12 +1,19 @@
-// Objects every Kubernetes API server has from the start: the system namespaces.
+// Objects a server has from the start: the system namespaces; on a control plane also the federation APIs
+// and the namespace holding member cluster credentials.
 import { ApiError } from '../apiserver/errors.ts';
+import type { Role } from '../controllers/index.ts';
+import { installFederationCRDs } from '../federation/install.ts';
 import type { ObjectService } from '../registry/objects.ts';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/** Karmada keeps member cluster credentials in karmada-cluster. */
+export const CLUSTER_SECRETS_NAMESPACE = 'karmada-cluster';
 
-export async function bootstrapSystemObjects(objects: ObjectService): Promise<void> {
+export async function bootstrapSystemObjects(objects: ObjectService, role: Role): Promise<void> {
   const namespaces = objects.registry.lookup('', 'v1', 'namespaces')!;
-  for (const name of SYSTEM_NAMESPACES) {
+  const wanted = role === 'control-plane' ? [...SYSTEM_NAMESPACES, CLUSTER_SECRETS_NAMESPACE] : SYSTEM_NAMESPACES;
+  if (role === 'control-plane') await installFederationCRDs(objects);
+  for (const name of wanted) {
     try {
       await objects.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     } catch (e) {

@@ -1,9 +1,10 @@
 // One control plane process: state directory, credentials, store, API server, controllers, kubeconfig.
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ApiServer } from '../apiserver/server.ts';
-import { startControllers } from '../controllers/index.ts';
+import { CONTROLLERS, startControllers, type Role, type StartController } from '../controllers/index.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
 import { loadOrCreateCredentials } from '../pki/pki.ts';
 import { openStore } from '../storage/open.ts';
@@ -21,6 +22,10 @@ export interface ControlPlaneOptions {
   logLevel?: string;
   /** Store compaction period (0 disables); default 5 minutes, as kube-apiserver. */
   compactionIntervalMs?: number;
+  /** A control plane (federation APIs and controllers) or a lightweight member cluster. Default: control plane. */
+  role?: Role;
+  /** Extra controllers (e.g. the member's workload simulation). */
+  extraControllers?: StartController[];
 }
 
 export interface ControlPlane {
@@ -35,7 +40,9 @@ export interface ControlPlane {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const logger = pino({ level: options.logLevel ?? 'info' }, pino.destination({ dest: join(dir, 'canopy.log'), sync: false, mkdir: true }));
+  const logFile = pino.destination({ dest: join(dir, 'canopy.log'), sync: false, mkdir: true });
+  await once(logFile, 'ready');
+  const logger = pino({ level: options.logLevel ?? 'info' }, logFile);
   const unlock = options.store?.startsWith('etcd') ? () => {} : lockStateDir(join(dir, 'canopy.lock'));
   const credentials = loadOrCreateCredentials(dir);
   const store = await openStore(options.store ?? '', dir);
@@ -48,13 +55,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     port: options.port ?? 0,
   });
   const port = await server.start();
-  await bootstrapSystemObjects(server.objects);
+  await bootstrapSystemObjects(server.objects, options.role ?? 'control-plane');
   const host = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, { server: url, caCert: credentials.caCert, token: credentials.adminToken, context: options.context ?? 'canopy' });
-  const controllers = startControllers(server.objects, logger);
-  logger.info({ url }, 'control plane serving');
+  const role = options.role ?? 'control-plane';
+  const controllers = startControllers(server.objects, logger, [...CONTROLLERS[role], ...(options.extraControllers ?? [])]);
+  logger.info({ url, role }, 'serving');
   return {
     url, port, kubeconfigPath, server, logger,
     async stop() {
