@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startControlPlane, type ControlPlaneOptions } from '../controlplane/controlplane.ts';
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
+import { registerClusterCommands } from './clusters.ts';
 
 function port(value: string): number {
   const n = Number(value);
@@ -77,5 +78,16 @@ serverCommand('member', 'Run a lightweight local member cluster: the same API se
     ...serverOptions(opts), role: 'member', context: name,
     extraControllers: opts.simulateWorkloads ? MEMBER_SIMULATION : [],
   }));
+
+/** Runs a command's work; an error becomes the one line the user reads. */
+async function run(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
+registerClusterCommands(program, run);
 
 await program.parseAsync(process.argv);
