@@ -5,6 +5,7 @@ import { crdController } from './crd.ts';
 import { garbageCollector } from './garbagecollector.ts';
 import { namespaceController } from './namespace.ts';
 import type { Controller } from './runtime.ts';
+import { workloadSimulation } from './simulation.ts';
 
 export type StartController = (objects: ObjectService, logger: Logger) => Controller;
 
@@ -19,7 +20,7 @@ export const CONTROLLERS = {
 export type Role = keyof typeof CONTROLLERS;
 
 /** A local member's simulated kubelet and workload controllers (pods reported ready). */
-export const MEMBER_SIMULATION: StartController[] = [];
+export const MEMBER_SIMULATION: StartController[] = [workloadSimulation];
 
 export function startControllers(objects: ObjectService, logger: Logger, controllers: StartController[]): Controller {
   const running = controllers.map((start) => start(objects, logger));

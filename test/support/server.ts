@@ -27,10 +27,13 @@ export function tempDir(prefix = 'canopy-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts `canopy serve` and resolves once it prints ready. */
-export async function startServer(options: { dir?: string; port?: number; args?: string[] } = {}): Promise<RunningServer> {
+/** Starts `canopy serve` (or `canopy member NAME`) and resolves once it prints ready. */
+export async function startServer(options: {
+  dir?: string; port?: number; args?: string[]; command?: 'serve' | 'member'; name?: string;
+} = {}): Promise<RunningServer> {
   const dir = options.dir ?? tempDir();
-  const child = spawn(process.execPath, [CANOPY, 'serve', '--dir', dir, '--port', String(options.port ?? 0), ...(options.args ?? [])], {
+  const command = options.command === 'member' ? ['member', options.name ?? 'member'] : ['serve'];
+  const child = spawn(process.execPath, [CANOPY, ...command, '--dir', dir, '--port', String(options.port ?? 0), ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
