@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { startControlPlane, type ControlPlaneOptions } from '../controlplane/controlplane.ts';
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
 import { registerClusterCommands } from './clusters.ts';
+import { registerUpCommand } from './up.ts';
 
 function port(value: string): number {
   const n = Number(value);
@@ -63,11 +64,17 @@ function serverOptions(opts: Record<string, any>): ControlPlaneOptions {
   return {
     dir: opts.dir, port: opts.port, host: opts.host, store: opts.store, logLevel: opts.logLevel,
     compactionIntervalMs: opts.compactionInterval * 1000,
+    clusterStatusUpdateFrequencyMs: opts.clusterStatusUpdateFrequency === undefined ? undefined : opts.clusterStatusUpdateFrequency * 1000,
+    clusterSuccessThresholdMs: opts.clusterSuccessThreshold === undefined ? undefined : opts.clusterSuccessThreshold * 1000,
+    clusterFailureThresholdMs: opts.clusterFailureThreshold === undefined ? undefined : opts.clusterFailureThreshold * 1000,
   };
 }
 
 serverCommand('serve', 'Run the control plane API server (and its controllers)', 6443)
   .option('--dir <dir>', 'state directory (store, certificates, kubeconfig)', '.canopy')
+  .option('--cluster-status-update-frequency <seconds>', 'probe each member cluster this often (default 10)', seconds)
+  .option('--cluster-success-threshold <seconds>', 'a recovered cluster becomes Ready after being healthy this long (default 30)', seconds)
+  .option('--cluster-failure-threshold <seconds>', 'a failing cluster becomes not Ready after failing this long (default 30)', seconds)
   .action((opts) => serveUntilSignal(serverOptions(opts)));
 
 serverCommand('member', 'Run a lightweight local member cluster: the same API server, no federation controllers', 0)
@@ -89,5 +96,6 @@ async function run(work: () => Promise<void>): Promise<void> {
 }
 
 registerClusterCommands(program, run);
+registerUpCommand(program, run, stopOnSignal);
 
 await program.parseAsync(process.argv);

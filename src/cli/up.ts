@@ -1,0 +1,78 @@
+// canopy up: the control plane and local member clusters in one process, members joined in Push mode.
+import { copyFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { controlPlaneClient, joinCluster, validateClusterName } from '../clusters/membership.ts';
+import { MEMBER_SIMULATION } from '../controllers/index.ts';
+import { startControlPlane, type ControlPlane } from '../controlplane/controlplane.ts';
+
+export interface UpOptions {
+  dir: string;
+  port: number;
+  members: string[];
+  store?: string;
+}
+
+export interface Up {
+  controlPlane: ControlPlane;
+  members: Array<{ name: string; server: ControlPlane; kubeconfig: string }>;
+  stop(): Promise<void>;
+}
+
+export async function up(options: UpOptions): Promise<Up> {
+  const dir = resolve(options.dir);
+  for (const name of options.members) validateClusterName(name);
+  const started: ControlPlane[] = [];
+  const stop = async () => {
+    for (const server of started.reverse()) await server.stop();
+  };
+  try {
+    const controlPlane = await startControlPlane({ dir, port: options.port, store: options.store });
+    started.push(controlPlane);
+    const members = [];
+    for (const name of options.members) {
+      const server = await startControlPlane({
+        dir: join(dir, 'members', name), port: 0, role: 'member', context: name, extraControllers: MEMBER_SIMULATION,
+      });
+      started.push(server);
+      const kubeconfig = join(dir, `${name}.kubeconfig`);
+      copyFileSync(server.kubeconfigPath, kubeconfig);
+      await joinCluster(controlPlaneClient(controlPlane.kubeconfigPath), { name, kubeconfig, refresh: true });
+      members.push({ name, server, kubeconfig });
+    }
+    return { controlPlane, members, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+export function registerUpCommand(program: Command, run: (work: () => Promise<void>) => Promise<void>,
+  stopOnSignal: (stop: () => Promise<void>) => void): void {
+  program.command('up')
+    .description('Start the control plane and local member clusters, joined in Push mode (the demo and dev environment)')
+    .option('--dir <dir>', 'state directory', '.canopy')
+    .option('--port <port>', 'control plane HTTPS port (0 picks a free one)', (v) => Number(v), 6443)
+    .option('--members <names>', 'comma-separated member cluster names', 'member1,member2')
+    .option('--store <url>', 'control plane store: sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...]')
+    .action((opts) => run(async () => {
+      if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be a port number from 0 to 65535');
+      const members = String(opts.members).split(',').map((m) => m.trim()).filter(Boolean);
+      if (new Set(members).size !== members.length) throw new Error('--members names a cluster twice');
+      const env = await up({ dir: opts.dir, port: opts.port, members, store: opts.store });
+      const rel = (p: string) => {
+        const r = relative(process.cwd(), p);
+        return r && !r.startsWith('..') ? r : p;
+      };
+      const kc = rel(env.controlPlane.kubeconfigPath);
+      const lines = [
+        'ready',
+        `control plane  ${env.controlPlane.url}  kubeconfig ${kc}`,
+        ...env.members.map((m) => `${m.name.padEnd(13)}  ${m.server.url}  kubeconfig ${rel(m.kubeconfig)}`),
+        `try: kubectl --kubeconfig ${kc} get clusters`,
+        `     kubectl --kubeconfig ${rel(env.members[0]?.kubeconfig ?? kc)} get namespaces`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+      stopOnSignal(env.stop);
+    }));
+}
