@@ -1,19 +1,23 @@
 // The tables of controllers: what every server runs, and what only a control plane or a member runs.
 import type { Logger } from 'pino';
 import type { ObjectService } from '../registry/objects.ts';
+import { clusterStatusController, type ClusterStatusOptions } from './cluster.ts';
 import { crdController } from './crd.ts';
 import { garbageCollector } from './garbagecollector.ts';
 import { namespaceController } from './namespace.ts';
 import type { Controller } from './runtime.ts';
 import { workloadSimulation } from './simulation.ts';
 
-export type StartController = (objects: ObjectService, logger: Logger) => Controller;
+/** Settings a controller may read (from the server's options). */
+export type ControllerSettings = ClusterStatusOptions;
+
+export type StartController = (objects: ObjectService, logger: Logger, settings?: ControllerSettings) => Controller;
 
 /** Controllers every Kubernetes API server needs. */
 const COMMON: StartController[] = [namespaceController, garbageCollector, crdController];
 
 export const CONTROLLERS = {
-  'control-plane': [...COMMON],
+  'control-plane': [...COMMON, clusterStatusController],
   member: [...COMMON],
 } satisfies Record<string, StartController[]>;
 
@@ -22,8 +26,9 @@ export type Role = keyof typeof CONTROLLERS;
 /** A local member's simulated kubelet and workload controllers (pods reported ready). */
 export const MEMBER_SIMULATION: StartController[] = [workloadSimulation];
 
-export function startControllers(objects: ObjectService, logger: Logger, controllers: StartController[]): Controller {
-  const running = controllers.map((start) => start(objects, logger));
+export function startControllers(objects: ObjectService, logger: Logger, controllers: StartController[],
+  settings: ControllerSettings = {}): Controller {
+  const running = controllers.map((start) => start(objects, logger, settings));
   return {
     async stop() {
       await Promise.all(running.map((c) => c.stop()));

@@ -26,6 +26,10 @@ export interface ControlPlaneOptions {
   role?: Role;
   /** Extra controllers (e.g. the member's workload simulation). */
   extraControllers?: StartController[];
+  /** Cluster status controller: probe period (default 10 s), success and failure thresholds (default 30 s each). */
+  clusterStatusUpdateFrequencyMs?: number;
+  clusterSuccessThresholdMs?: number;
+  clusterFailureThresholdMs?: number;
 }
 
 export interface ControlPlane {
@@ -61,7 +65,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, { server: url, caCert: credentials.caCert, token: credentials.adminToken, context: options.context ?? 'canopy' });
   const role = options.role ?? 'control-plane';
-  const controllers = startControllers(server.objects, logger, [...CONTROLLERS[role], ...(options.extraControllers ?? [])]);
+  const controllers = startControllers(server.objects, logger, [...CONTROLLERS[role], ...(options.extraControllers ?? [])], options);
   logger.info({ url, role }, 'serving');
   return {
     url, port, kubeconfigPath, server, logger,

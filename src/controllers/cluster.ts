@@ -1,0 +1,478 @@
+// The cluster status controller, as Karmada's: every Push Cluster is probed periodically through the
+// credentials its Secret holds (readyz, else healthz); a healthy one has its Kubernetes version and API
+// enablements collected. The observed health becomes the Ready condition only once it has lasted the
+// success/failure threshold, and the Ready condition is mirrored into the scheduling taints
+// cluster.karmada.io/not-ready and cluster.karmada.io/unreachable, as Karmada's cluster controller does.
+// Nothing of a credential is ever logged or written into a condition.
+import type { Logger } from 'pino';
+import { ApiError } from '../apiserver/errors.ts';
+import { CLUSTER_SECRETS_NAMESPACE } from '../controlplane/bootstrap.ts';
+import { MemberClient, type ApiEnablement } from '../members/client.ts';
+import type { KObject, ObjectService } from '../registry/objects.ts';
+import type { ResourceInfo } from '../registry/types.ts';
+import { WorkQueue } from './queue.ts';
+import type { Controller } from './runtime.ts';
+
+export interface ClusterStatusOptions {
+  /** How often each cluster is probed (Karmada's --cluster-status-update-frequency). Default 10 s. */
+  clusterStatusUpdateFrequencyMs?: number;
+  /** How long a recovered cluster must stay healthy before it is Ready (--cluster-success-threshold). Default 30 s. */
+  clusterSuccessThresholdMs?: number;
+  /** How long a failing cluster must keep failing before it is not Ready (--cluster-failure-threshold). Default 30 s. */
+  clusterFailureThresholdMs?: number;
+  /** How often the API enablements of a ready cluster are collected again. Default 60 s. */
+  apiEnablementsRefreshMs?: number;
+  /** Clusters probed at the same time. Default 16. */
+  concurrency?: number;
+}
+
+export const DEFAULT_CLUSTER_STATUS_UPDATE_FREQUENCY_MS = 10_000;
+export const DEFAULT_CLUSTER_SUCCESS_THRESHOLD_MS = 30_000;
+export const DEFAULT_CLUSTER_FAILURE_THRESHOLD_MS = 30_000;
+
+// Karmada's condition types, reasons and messages (pkg/controllers/status/cluster_status_controller.go).
+export const CONDITION_READY = 'Ready';
+export const CONDITION_COMPLETE_API_ENABLEMENTS = 'CompleteAPIEnablements';
+export const REASON_CLUSTER_READY = 'ClusterReady';
+export const MESSAGE_CLUSTER_HEALTHY = 'cluster is healthy and ready to accept workloads';
+export const REASON_CLUSTER_NOT_READY = 'ClusterNotReady';
+export const MESSAGE_CLUSTER_UNHEALTHY = 'cluster is reachable but health endpoint responded without ok';
+export const REASON_CLUSTER_NOT_REACHABLE = 'ClusterNotReachable';
+export const MESSAGE_CLUSTER_NOT_REACHABLE = 'cluster is not reachable';
+export const REASON_STATUS_COLLECTION_FAILED = 'StatusCollectionFailed';
+
+// Karmada's taints for scheduling (pkg/controllers/cluster: NotReadyTaintTemplateForSched, UnreachableTaintTemplateForSched).
+export const TAINT_NOT_READY = 'cluster.karmada.io/not-ready';
+export const TAINT_UNREACHABLE = 'cluster.karmada.io/unreachable';
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime?: string;
+  observedGeneration?: number;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: string;
+  timeAdded?: string;
+}
+
+/** Metav1.Time as the API writes it: RFC 3339, whole seconds. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** As meta.SetStatusCondition: the transition time moves only when the status changes. */
+export function setStatusCondition(conditions: Condition[], next: Condition, nowMs: number): Condition[] {
+  const out = conditions.map((c) => ({ ...c }));
+  const existing = out.find((c) => c.type === next.type);
+  if (!existing) {
+    out.push({ ...next, lastTransitionTime: next.lastTransitionTime ?? rfc3339(nowMs) });
+    return out;
+  }
+  if (existing.status !== next.status) {
+    existing.status = next.status;
+    existing.lastTransitionTime = next.lastTransitionTime ?? rfc3339(nowMs);
+  }
+  existing.reason = next.reason;
+  existing.message = next.message;
+  if (next.observedGeneration !== undefined) existing.observedGeneration = next.observedGeneration;
+  return out;
+}
+
+interface HealthMemory {
+  /** The last observed Ready status. */
+  status: ConditionStatus;
+  /** When the observed status became this one. */
+  sinceMs: number;
+}
+
+/**
+ * Karmada's clusterConditionStore.thresholdAdjustedReadyCondition: a change between Ready and not Ready
+ * only replaces the current condition once the observation has persisted for the threshold. With no
+ * memory of a cluster (just joined, or this process just started), the memory starts from the stored
+ * condition, so a restart does not skip the damping.
+ */
+export class ClusterConditionStore {
+  private readonly memory = new Map<string, HealthMemory>();
+
+  constructor(private readonly successThresholdMs: number, private readonly failureThresholdMs: number) {}
+
+  thresholdAdjusted(name: string, current: Condition | undefined, observed: Condition, nowMs: number): Condition {
+    let saved = this.memory.get(name);
+    if (!current) {
+      this.memory.set(name, { status: observed.status, sinceMs: nowMs });
+      return observed;
+    }
+    if (!saved) {
+      saved = { status: current.status, sinceMs: nowMs };
+      this.memory.set(name, saved);
+    }
+    if (saved.status !== observed.status) {
+      saved = { status: observed.status, sinceMs: nowMs };
+      this.memory.set(name, saved);
+    }
+    const threshold = observed.status === 'True' ? this.successThresholdMs : this.failureThresholdMs;
+    // Only Ready <-> not Ready is damped; False <-> Unknown is taken as observed.
+    const crossing = (observed.status === 'True') !== (current.status === 'True');
+    if (crossing && nowMs < saved.sinceMs + threshold) return current;
+    return observed;
+  }
+
+  delete(name: string): void {
+    this.memory.delete(name);
+  }
+}
+
+/** Karmada's generateReadyCondition. */
+export function generateReadyCondition(online: boolean, healthy: boolean): Condition {
+  if (!online) return { type: CONDITION_READY, status: 'False', reason: REASON_CLUSTER_NOT_REACHABLE, message: MESSAGE_CLUSTER_NOT_REACHABLE };
+  if (!healthy) return { type: CONDITION_READY, status: 'False', reason: REASON_CLUSTER_NOT_READY, message: MESSAGE_CLUSTER_UNHEALTHY };
+  return { type: CONDITION_READY, status: 'True', reason: REASON_CLUSTER_READY, message: MESSAGE_CLUSTER_HEALTHY };
+}
+
+/**
+ * The taints the Ready condition calls for (Karmada's taintClusterByCondition): not-ready:NoSchedule while
+ * Ready=False, unreachable:NoSchedule while Ready=Unknown, neither while Ready=True. Other taints are kept;
+ * an added taint gets timeAdded. Undefined when nothing changes.
+ */
+export function taintsForCondition(taints: Taint[], ready: Condition | undefined, nowMs: number): Taint[] | undefined {
+  if (!ready) return undefined;
+  const notReady = { key: TAINT_NOT_READY, effect: 'NoSchedule' };
+  const unreachable = { key: TAINT_UNREACHABLE, effect: 'NoSchedule' };
+  const add = ready.status === 'False' ? [notReady] : ready.status === 'Unknown' ? [unreachable] : [];
+  const remove = ready.status === 'False' ? [unreachable] : ready.status === 'Unknown' ? [notReady] : [notReady, unreachable];
+  const matches = (a: Taint, b: { key: string; effect: string }) => a.key === b.key && a.effect === b.effect;
+  const toAdd = add.filter((t) => !taints.some((x) => matches(x, t)));
+  const toRemove = remove.filter((t) => taints.some((x) => matches(x, t)));
+  if (!toAdd.length && !toRemove.length) return undefined;
+  return [
+    ...taints.filter((x) => !toRemove.some((t) => matches(x, t))),
+    ...toAdd.map((t) => ({ ...t, timeAdded: rfc3339(nowMs) })),
+  ];
+}
+
+/** A failure to build the member client, reported as the StatusCollectionFailed condition. */
+class ClusterClientError extends Error {}
+
+interface CachedClient {
+  secretVersion: string;
+  client: MemberClient;
+  secrets: string[];
+}
+
+interface ApiCache {
+  fetchedMs: number;
+  apiEnablements: ApiEnablement[];
+  complete: boolean;
+}
+
+export function clusterStatusController(objects: ObjectService, logger: Logger, options: ClusterStatusOptions = {}): Controller {
+  const frequencyMs = positive(options.clusterStatusUpdateFrequencyMs, DEFAULT_CLUSTER_STATUS_UPDATE_FREQUENCY_MS);
+  const apiRefreshMs = positive(options.apiEnablementsRefreshMs, 60_000);
+  const conditionStore = new ClusterConditionStore(
+    nonNegative(options.clusterSuccessThresholdMs, DEFAULT_CLUSTER_SUCCESS_THRESHOLD_MS),
+    nonNegative(options.clusterFailureThresholdMs, DEFAULT_CLUSTER_FAILURE_THRESHOLD_MS));
+  const log = logger.child({ controller: 'cluster-status' });
+  const secrets = objects.registry.lookup('', 'v1', 'secrets')!;
+  const clients = new Map<string, CachedClient>();
+  const apis = new Map<string, ApiCache>();
+  const periodic = new Map<string, NodeJS.Timeout>();
+  const generations = new Map<string, number>();
+  const writes = new Set<Promise<unknown>>();
+  let clusters: ResourceInfo | undefined;
+  let stopped = false;
+  let watcher: { close(): void } | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const queue = new WorkQueue((name) => reconcile(name), {
+    workers: positive(options.concurrency, 16),
+    maxDelayMs: frequencyMs,
+    onError: (key, err) => log.warn({ cluster: key, err: errorText(err) }, 'cluster status sync failed; retrying'),
+  });
+
+  function schedule(name: string): void {
+    clearTimeout(periodic.get(name));
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      periodic.delete(name);
+      queue.add(name);
+    }, frequencyMs);
+    timer.unref();
+    periodic.set(name, timer);
+  }
+
+  function forget(name: string): void {
+    clearTimeout(periodic.get(name));
+    periodic.delete(name);
+    clients.delete(name);
+    apis.delete(name);
+    generations.delete(name);
+    conditionStore.delete(name);
+  }
+
+  /** A write the shutdown waits for; none starts once stopped. */
+  async function write<T>(op: () => Promise<T>): Promise<T | undefined> {
+    if (stopped) return undefined;
+    const p = op();
+    writes.add(p);
+    try {
+      return await p;
+    } finally {
+      writes.delete(p);
+    }
+  }
+
+  async function reconcile(name: string): Promise<void> {
+    if (stopped || !clusters) return;
+    const cluster = await objects.tryGet(clusters, undefined, name);
+    if (!cluster) {
+      forget(name);
+      return;
+    }
+    if (cluster.spec?.syncMode !== 'Push') {
+      forget(name);
+      return;
+    }
+    try {
+      await syncClusterStatus(cluster);
+    } finally {
+      schedule(name);
+    }
+  }
+
+  async function syncClusterStatus(cluster: KObject): Promise<void> {
+    const name: string = cluster.metadata.name;
+    const status: KObject = cluster.status ?? {};
+    const conditions: Condition[] = status.conditions ?? [];
+    const current = conditions.find((c) => c.type === CONDITION_READY);
+
+    let client: MemberClient;
+    let secretValues: string[] = [];
+    try {
+      ({ client, secrets: secretValues } = await clientFor(cluster));
+    } catch (e) {
+      if (!(e instanceof ClusterClientError)) throw e;
+      // As upstream: a client that cannot be built sets Ready=False at once, without damping.
+      const message = `failed to create a ClusterClient: ${e.message}`;
+      if (current?.reason !== REASON_STATUS_COLLECTION_FAILED || current.message !== message) {
+        log.warn({ cluster: name, reason: message }, 'cannot build a client for the member cluster');
+      }
+      const ready: Condition = { type: CONDITION_READY, status: 'False', reason: REASON_STATUS_COLLECTION_FAILED, message };
+      await updateStatusIfNeeded(cluster, {}, [ready]);
+      await ensureTaints(name);
+      return;
+    }
+
+    let online = false;
+    let healthy = false;
+    try {
+      const health = await client.health();
+      online = true;
+      healthy = health.healthy;
+      if (!healthy) log.debug({ cluster: name, detail: scrub(health.message, secretValues) }, 'member cluster is not healthy');
+    } catch (e) {
+      log.debug({ cluster: name, detail: scrub(errorText(e), secretValues) }, 'member cluster is not reachable');
+    }
+    if (stopped) return;
+    const observed = generateReadyCondition(online, healthy);
+    const ready = conditionStore.thresholdAdjusted(name, current, observed, Date.now());
+    if (ready.status !== current?.status) {
+      log.info({ cluster: name, ready: ready.status, reason: ready.reason }, 'cluster Ready condition changes');
+    }
+
+    const extra: Condition[] = [];
+    const collected: { kubernetesVersion?: string; apiEnablements?: ApiEnablement[] } = {};
+    if (online && healthy && ready.status === 'True') {
+      try {
+        collected.kubernetesVersion = await client.version();
+      } catch (e) {
+        log.warn({ cluster: name, detail: scrub(errorText(e), secretValues) }, 'cannot read the Kubernetes version of the member');
+      }
+      const cached = apis.get(name);
+      const justReady = current?.status !== 'True';
+      let api = cached;
+      if (!cached || justReady || !status.apiEnablements || Date.now() - cached.fetchedMs >= apiRefreshMs) {
+        try {
+          const list = await client.apiEnablements();
+          api = { fetchedMs: Date.now(), apiEnablements: list, complete: true };
+        } catch (e) {
+          log.warn({ cluster: name, detail: scrub(errorText(e), secretValues) }, 'cannot collect the API enablements of the member');
+          api = { fetchedMs: Date.now(), apiEnablements: cached?.apiEnablements ?? [], complete: false };
+        }
+        apis.set(name, api);
+      }
+      collected.apiEnablements = api!.apiEnablements;
+      if (!api!.apiEnablements.length) {
+        extra.push({ type: CONDITION_COMPLETE_API_ENABLEMENTS, status: 'False', reason: 'Empty', message: 'collected empty APIEnablements from the cluster' });
+      } else if (!api!.complete) {
+        extra.push({ type: CONDITION_COMPLETE_API_ENABLEMENTS, status: 'False', reason: 'Partial',
+          message: `might collect partial APIEnablements(${api!.apiEnablements.length}) from the cluster` });
+      } else {
+        extra.push({ type: CONDITION_COMPLETE_API_ENABLEMENTS, status: 'True', reason: 'Complete', message: 'collected complete APIEnablements from the cluster' });
+      }
+    }
+    await updateStatusIfNeeded(cluster, collected, [...extra, ready]);
+    await ensureTaints(name);
+  }
+
+  /** Writes the status through the status subresource, only when it differs from the stored one. */
+  async function updateStatusIfNeeded(cluster: KObject,
+    collected: { kubernetesVersion?: string; apiEnablements?: ApiEnablement[] }, conditions: Condition[]): Promise<void> {
+    const apply = (status: KObject | undefined): KObject => {
+      const next: KObject = { ...(status ?? {}) };
+      if (collected.kubernetesVersion !== undefined) next.kubernetesVersion = collected.kubernetesVersion;
+      if (collected.apiEnablements !== undefined) next.apiEnablements = collected.apiEnablements;
+      const now = Date.now();
+      let list: Condition[] = next.conditions ?? [];
+      for (const c of conditions) list = setStatusCondition(list, c, now);
+      next.conditions = list;
+      return next;
+    };
+    if (stableJson(apply(cluster.status)) === stableJson(cluster.status ?? {})) return;
+    await write(() => objects.modify(clusters!, undefined, cluster.metadata.name,
+      (current) => ({ ...current, status: apply(current.status) }), {}, 'status')).catch(ignoreNotFound);
+  }
+
+  /** Brings spec.taints in line with the stored Ready condition (a spec update). */
+  async function ensureTaints(name: string): Promise<void> {
+    if (stopped) return;
+    const cluster = await objects.tryGet(clusters!, undefined, name);
+    if (!cluster) return;
+    const ready = (cluster.status?.conditions ?? []).find((c: Condition) => c.type === CONDITION_READY);
+    if (!taintsForCondition(cluster.spec?.taints ?? [], ready, Date.now())) return;
+    await write(() => objects.modify(clusters!, undefined, name, (current) => {
+      const currentReady = (current.status?.conditions ?? []).find((c: Condition) => c.type === CONDITION_READY);
+      const taints = taintsForCondition(current.spec?.taints ?? [], currentReady, Date.now());
+      if (!taints) return current;
+      log.info({ cluster: name, taints: taints.map((t) => `${t.key}:${t.effect}`) }, 'cluster taints change');
+      return { ...current, spec: { ...current.spec, taints } };
+    })).catch(ignoreNotFound);
+  }
+
+  /** The member client of a cluster, from the Secret its secretRef names (rebuilt when the Secret changes). */
+  async function clientFor(cluster: KObject): Promise<CachedClient> {
+    const name: string = cluster.metadata.name;
+    const ref = cluster.spec?.secretRef;
+    if (!ref?.name) throw new ClusterClientError(`cluster ${name} does not have a secret`);
+    const namespace = ref.namespace || CLUSTER_SECRETS_NAMESPACE;
+    const secret = await objects.tryGet(secrets, namespace, ref.name);
+    if (!secret) throw new ClusterClientError(`secrets "${ref.name}" not found in namespace "${namespace}"`);
+    const version = `${namespace}/${ref.name}@${secret.metadata.resourceVersion}|${cluster.spec.apiEndpoint ?? ''}|${cluster.spec.insecureSkipTLSVerification ?? ''}`;
+    const cached = clients.get(name);
+    if (cached?.secretVersion === version) return cached;
+    const value = (key: string): string | undefined => {
+      const b64 = secret.data?.[key];
+      if (typeof b64 === 'string' && b64) return Buffer.from(b64, 'base64').toString('utf8');
+      const plain = secret.stringData?.[key];
+      return typeof plain === 'string' && plain ? plain : undefined;
+    };
+    const kubeconfig = value('kubeconfig');
+    const token = value('token');
+    const caBundle = value('caBundle');
+    const sensitive = [kubeconfig, token, caBundle, secret.data?.token, secret.data?.caBundle]
+      .filter((v): v is string => typeof v === 'string' && v.length >= 8);
+    let text: string;
+    if (kubeconfig) {
+      text = kubeconfig;
+    } else if (token) {
+      // A Secret as Karmada's join writes it: token and caBundle, the address in spec.apiEndpoint.
+      if (!cluster.spec.apiEndpoint) throw new ClusterClientError(`the api endpoint of cluster ${name} is empty`);
+      text = JSON.stringify({
+        apiVersion: 'v1', kind: 'Config', 'current-context': name,
+        clusters: [{ name, cluster: {
+          server: cluster.spec.apiEndpoint,
+          ...(caBundle ? { 'certificate-authority-data': Buffer.from(caBundle).toString('base64') } : {}),
+          ...(cluster.spec.insecureSkipTLSVerification ? { 'insecure-skip-tls-verify': true } : {}),
+        } }],
+        users: [{ name, user: { token } }],
+        contexts: [{ name, context: { cluster: name, user: name } }],
+      });
+    } else {
+      throw new ClusterClientError(`the secret for cluster ${name} is missing a non-empty value for "kubeconfig"`);
+    }
+    let client: MemberClient;
+    try {
+      client = MemberClient.fromKubeconfig(text);
+    } catch (e) {
+      throw new ClusterClientError(`the kubeconfig of the secret for cluster ${name} cannot be used: ${scrub(errorText(e), sensitive)}`);
+    }
+    const entry = { secretVersion: version, client, secrets: sensitive };
+    clients.set(name, entry);
+    return entry;
+  }
+
+  function start(): void {
+    if (stopped) return;
+    clusters = objects.registry.lookup('cluster.karmada.io', 'v1alpha1', 'clusters');
+    if (!clusters) {
+      // The Cluster API is a CRD the control plane installs; wait for it.
+      retryTimer = setTimeout(start, 1000);
+      retryTimer.unref();
+      return;
+    }
+    generations.clear();
+    watcher = objects.watch(clusters, undefined, { sendInitialState: true }, (event) => {
+      const name: string = event.object.metadata.name;
+      const generation: number = event.object.metadata.generation ?? 0;
+      // Status writes (ours included) do not trigger a probe; new clusters, spec changes and deletions do.
+      if (event.type === 'MODIFIED' && generations.get(name) === generation) return;
+      if (event.type === 'DELETED') generations.delete(name);
+      else generations.set(name, generation);
+      queue.add(name);
+    }, () => {
+      if (stopped) return;
+      retryTimer = setTimeout(start, 1000);
+      retryTimer.unref();
+    });
+  }
+  start();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      watcher?.close();
+      queue.stop();
+      for (const t of periodic.values()) clearTimeout(t);
+      periodic.clear();
+      // Probes in flight are left to finish on their own (they write nothing once stopped); writes are awaited.
+      await Promise.allSettled([...writes]);
+    },
+  };
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+function nonNegative(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+function errorText(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0]!;
+}
+
+/** Removes any credential text from a message. */
+function scrub(message: string, sensitive: string[]): string {
+  let out = message;
+  for (const s of sensitive) if (s) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!(e instanceof ApiError && e.code === 404)) throw e;
+}
+
+/** JSON with object keys sorted, for comparing statuses. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
