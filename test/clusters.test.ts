@@ -93,6 +93,25 @@ describe('join and unjoin', () => {
     assert.match(kubectl(cp, ['get', 'secret', 'm1', '-n', 'karmada-cluster']).stderr, /NotFound/);
   });
 
+  it('joins with exec-plugin credentials, as kubectl reads them', async () => {
+    const other = await startServer({ command: 'member', name: 'm3' });
+    const dir = tempDir();
+    const plugin = join(dir, 'credential-plugin.mjs');
+    writeFileSync(plugin, `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(other.token)} } }));\n`);
+    const kubeconfig = join(dir, 'exec.kubeconfig');
+    writeFileSync(kubeconfig, readFileSync(other.kubeconfig, 'utf8').replace(/^( *)token: .*$/m, (_line, indent: string) =>
+      [`${indent}exec:`, `${indent}  apiVersion: client.authentication.k8s.io/v1`, `${indent}  command: ${process.execPath}`,
+        `${indent}  args: [${plugin}]`, `${indent}  interactiveMode: Never`].join('\n')));
+    assert.doesNotMatch(readFileSync(kubeconfig, 'utf8'), /token:/);
+    const joined = canopy(['join', 'm3', '--kubeconfig', kubeconfig], cp);
+    assert.equal(joined.code, 0, joined.stderr);
+    assert.match(joined.stdout, /cluster "m3" joined \(Push mode, https:\/\/127\.0\.0\.1:\d+\)/);
+    assert.equal(canopy(['unjoin', 'm3'], cp).code, 0);
+    await other.stop();
+    removeDir(other.dir);
+    removeDir(dir);
+  });
+
   it('unjoin of an unreachable member needs --force', async () => {
     const other = await startServer({ command: 'member', name: 'm2' });
     assert.equal(canopy(['join', 'm2', '--kubeconfig', other.kubeconfig], cp).code, 0);
