@@ -1,7 +1,7 @@
 // canopy join / unjoin / up with real processes and the real kubectl.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CANOPY, kubectl, kubectlOk, removeDir, startServer, tempDir, type RunningServer } from './support/server.ts';
@@ -106,9 +106,41 @@ describe('join and unjoin', () => {
     const joined = canopy(['join', 'm3', '--kubeconfig', kubeconfig], cp);
     assert.equal(joined.code, 0, joined.stderr);
     assert.match(joined.stdout, /cluster "m3" joined \(Push mode, https:\/\/127\.0\.0\.1:\d+\)/);
+    const secret = JSON.parse(kubectlOk(cp, ['get', 'secret', 'm3', '-n', 'karmada-cluster', '-o', 'json']));
+    const stored = Buffer.from(secret.data.kubeconfig, 'base64').toString('utf8');
+    assert.doesNotMatch(stored, /exec:|command:/, 'the stored credentials name no command');
+    assert.ok(stored.includes(other.token), 'the token the plugin gave is stored instead');
     assert.equal(canopy(['unjoin', 'm3'], cp).code, 0);
     await other.stop();
     removeDir(other.dir);
+    removeDir(dir);
+  });
+
+  it('never runs a credential plugin named in stored credentials', async () => {
+    const dir = tempDir();
+    const marker = join(dir, 'plugin-ran');
+    const plugin = join(dir, 'plugin.mjs');
+    writeFileSync(plugin, `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    const kubeconfig = readFileSync(member.kubeconfig, 'utf8').replace(/^( *)token: .*$/m, (_line, indent: string) =>
+      [`${indent}exec:`, `${indent}  apiVersion: client.authentication.k8s.io/v1`, `${indent}  command: ${process.execPath}`,
+        `${indent}  args: [${plugin}]`, `${indent}  interactiveMode: Never`].join('\n'));
+    kubectlOk(cp, ['create', 'secret', 'generic', 'planted', '-n', 'karmada-cluster', `--from-literal=kubeconfig=${kubeconfig}`]);
+    kubectlOk(cp, ['apply', '-f', '-'], { input: JSON.stringify({
+      apiVersion: 'cluster.karmada.io/v1alpha1', kind: 'Cluster', metadata: { name: 'planted' },
+      spec: { syncMode: 'Push', apiEndpoint: member.url, secretRef: { namespace: 'karmada-cluster', name: 'planted' } },
+    }) });
+    const deadline = Date.now() + 30_000;
+    let ready: any;
+    while (Date.now() < deadline && !ready) {
+      const cluster = JSON.parse(kubectlOk(cp, ['get', 'cluster', 'planted', '-o', 'json']));
+      ready = cluster.status?.conditions?.find((c: any) => c.type === 'Ready');
+      if (!ready) await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.equal(ready?.status, 'False');
+    assert.match(ready.message, /credential plugin, which is not accepted for stored credentials/);
+    assert.ok(!existsSync(marker), 'the plugin never ran');
+    kubectlOk(cp, ['delete', 'cluster', 'planted']);
+    kubectlOk(cp, ['delete', 'secret', 'planted', '-n', 'karmada-cluster']);
     removeDir(dir);
   });
 

@@ -38,7 +38,7 @@ export function controlPlaneClient(path?: string): MemberClient {
 
 function clientOf(text: string, context: string | undefined, file: string): MemberClient {
   try {
-    return MemberClient.fromKubeconfig(text, context);
+    return MemberClient.fromKubeconfig(text, context, { allowPlugins: true });
   } catch (e) {
     if (e instanceof MemberConfigError) throw new MembershipError(`${file}: ${e.message}`);
     throw e;
@@ -47,9 +47,10 @@ function clientOf(text: string, context: string | undefined, file: string): Memb
 
 /**
  * A kubeconfig holding only one context, with every referenced file inlined, so the control plane can use
- * it without the files of the machine it was made on.
+ * it without the files of the machine it was made on. A credential plugin is replaced by the token it
+ * gave at join time (pluginToken): the control plane never runs commands named in stored credentials.
  */
-export function selfContainedKubeconfig(text: string, context: string | undefined, file: string): string {
+export function selfContainedKubeconfig(text: string, context: string | undefined, file: string, pluginToken?: string): string {
   const config = parse(text);
   const name = context ?? config['current-context'];
   const ctx = config.contexts?.find((c: { name: string }) => c.name === name)?.context;
@@ -68,6 +69,12 @@ export function selfContainedKubeconfig(text: string, context: string | undefine
   inline(cluster, 'certificate-authority');
   inline(user, 'client-certificate');
   inline(user, 'client-key');
+  if (user.exec || user['auth-provider']) {
+    if (!pluginToken) throw new MembershipError(`${file}: the credential plugin of context "${name}" gave no bearer token`);
+    delete user.exec;
+    delete user['auth-provider'];
+    user.token = pluginToken;
+  }
   if (typeof user.tokenFile === 'string') {
     user.token = readFileSync(resolve(base, user.tokenFile), 'utf8').trim();
     delete user.tokenFile;
@@ -112,7 +119,7 @@ export async function joinCluster(controlPlane: MemberClient, options: JoinOptio
   } catch (e) {
     throw new MembershipError(`member cluster "${options.name}" does not answer: ${(e as Error).message}`);
   }
-  const kubeconfig = selfContainedKubeconfig(text, options.context, options.kubeconfig);
+  const kubeconfig = selfContainedKubeconfig(text, options.context, options.kubeconfig, await member.bearerToken());
   const existing = await controlPlane.request('GET', `${CLUSTERS}/${options.name}`);
   if (existing.status === 200 && !options.refresh) throw new MembershipError(`cluster "${options.name}" is already joined`);
   await expectOk(existing, 'cannot read the clusters of the control plane', [404]);

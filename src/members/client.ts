@@ -23,8 +23,12 @@ const TIMEOUT_MS = 10_000;
 export class MemberClient {
   private constructor(private readonly config: KubeConfig, readonly server: string) {}
 
-  /** Reads a kubeconfig's text; context defaults to its current-context. */
-  static fromKubeconfig(text: string, context?: string): MemberClient {
+  /**
+   * Reads a kubeconfig's text; context defaults to its current-context. Exec and auth-provider plugins run
+   * commands, so they are only allowed for a kubeconfig the user hands over (allowPlugins), never for
+   * credentials read back from the store.
+   */
+  static fromKubeconfig(text: string, context?: string, options: { allowPlugins?: boolean } = {}): MemberClient {
     const config = new KubeConfig();
     try {
       config.loadFromString(text);
@@ -38,9 +42,21 @@ export class MemberClient {
       throw new MemberConfigError(`context "${name}" does not exist in the kubeconfig (it has: ${known.join(', ') || 'none'})`);
     }
     config.setCurrentContext(name);
+    const user = config.getCurrentUser();
+    if (!options.allowPlugins && (user?.exec || user?.authProvider)) {
+      throw new MemberConfigError(`context "${name}" uses a credential plugin, which is not accepted for stored credentials`);
+    }
     const cluster = config.getCurrentCluster();
     if (!cluster?.server) throw new MemberConfigError(`context "${name}" names no cluster with a server address`);
     return new MemberClient(config, cluster.server.replace(/\/+$/, ''));
+  }
+
+  /** The Authorization header value this client sends (running a credential plugin if the kubeconfig has one). */
+  async bearerToken(): Promise<string | undefined> {
+    const options: import('node:https').RequestOptions = { headers: {} };
+    await this.config.applyToHTTPSOptions(options);
+    const header = (options.headers as Record<string, string | undefined>).Authorization;
+    return header?.startsWith('Bearer ') ? header.slice(7) : undefined;
   }
 
   /** A request to the member's API; the body, if any, is sent as JSON. */
