@@ -151,6 +151,21 @@ describe('cluster status controller', () => {
     }
   });
 
+  it('reports the node summary of a member', async () => {
+    const m2 = members.get('m2')!;
+    assert.deepEqual((await waitReady('m2', 'True')).status.nodeSummary, { totalNum: 0, readyNum: 0 });
+    for (const [name, status] of [['node-a', 'True'], ['node-b', 'False']]) {
+      const res = await api(m2, 'POST', '/api/v1/nodes', {
+        apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { conditions: [{ type: 'Ready', status }] },
+      });
+      assert.equal(res.status, 201, res.text);
+    }
+    await waitFor('nodeSummary 2/1', async () => {
+      const summary = (await getCluster('m2')).status?.nodeSummary;
+      return summary?.totalNum === 2 && summary.readyNum === 1 ? summary : undefined;
+    });
+  });
+
   it('shows the clusters with kubectl', async () => {
     const out = lines(kubectlOk(cp, ['get', 'clusters']));
     assert.deepEqual(out[0]!.split(/\s+/), ['NAME', 'VERSION', 'MODE', 'READY', 'AGE']);

@@ -13,6 +13,13 @@ import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
 import type { Controller } from './runtime.ts';
 
+
+/** What a probe of a healthy member collects for Cluster.status. */
+interface Collected {
+  kubernetesVersion?: string;
+  apiEnablements?: ApiEnablement[];
+  nodeSummary?: { totalNum: number; readyNum: number };
+}
 export interface ClusterStatusOptions {
   /** How often each cluster is probed (Karmada's --cluster-status-update-frequency). Default 10 s. */
   clusterStatusUpdateFrequencyMs?: number;
@@ -288,12 +295,17 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
     }
 
     const extra: Condition[] = [];
-    const collected: { kubernetesVersion?: string; apiEnablements?: ApiEnablement[] } = {};
+    const collected: Collected = {};
     if (online && healthy && ready.status === 'True') {
       try {
         collected.kubernetesVersion = await client.version();
       } catch (e) {
         log.warn({ cluster: name, detail: scrub(errorText(e), secretValues) }, 'cannot read the Kubernetes version of the member');
+      }
+      try {
+        collected.nodeSummary = await client.nodeSummary();
+      } catch (e) {
+        log.warn({ cluster: name, detail: scrub(errorText(e), secretValues) }, 'cannot read the nodes of the member');
       }
       const cached = apis.get(name);
       const justReady = current?.status !== 'True';
@@ -324,11 +336,12 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
 
   /** Writes the status through the status subresource, only when it differs from the stored one. */
   async function updateStatusIfNeeded(cluster: KObject,
-    collected: { kubernetesVersion?: string; apiEnablements?: ApiEnablement[] }, conditions: Condition[]): Promise<void> {
+    collected: Collected, conditions: Condition[]): Promise<void> {
     const apply = (status: KObject | undefined): KObject => {
       const next: KObject = { ...(status ?? {}) };
       if (collected.kubernetesVersion !== undefined) next.kubernetesVersion = collected.kubernetesVersion;
       if (collected.apiEnablements !== undefined) next.apiEnablements = collected.apiEnablements;
+      if (collected.nodeSummary !== undefined) next.nodeSummary = collected.nodeSummary;
       const now = Date.now();
       let list: Condition[] = next.conditions ?? [];
       for (const c of conditions) list = setStatusCondition(list, c, now);

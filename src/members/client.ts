@@ -106,6 +106,15 @@ export class MemberClient {
     return res.json.gitVersion;
   }
 
+  /** How many Nodes the member has and how many are Ready (Cluster.status.nodeSummary). */
+  async nodeSummary(): Promise<{ totalNum: number; readyNum: number }> {
+    const res = await this.request('GET', '/api/v1/nodes');
+    if (res.status !== 200 || !Array.isArray(res.json?.items)) throw new Error(`the member ${this.server} did not list its nodes (HTTP ${res.status})`);
+    const items = res.json.items as Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
+    const ready = items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return { totalNum: items.length, readyNum: ready.length };
+  }
+
   /** Every served group-version with its resources (subresources left out), as Cluster.status.apiEnablements. */
   async apiEnablements(): Promise<ApiEnablement[]> {
     const paths = ['/api/v1'];
