@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import forge from 'node-forge';
 import { CANOPY, kubectl, kubectlOk, removeDir, startServer, tempDir, type RunningServer } from './support/server.ts';
 
 function canopy(args: string[], controlPlane?: RunningServer) {
@@ -113,6 +114,45 @@ describe('join and unjoin', () => {
     assert.equal(canopy(['unjoin', 'm3'], cp).code, 0);
     await other.stop();
     removeDir(other.dir);
+    removeDir(dir);
+  });
+
+  it('joins with a client certificate (files inlined into the stored credentials); a foreign one is refused', async () => {
+    const dir = tempDir();
+    const caCert = forge.pki.certificateFromPem(readFileSync(join(member.dir, 'pki', 'ca.crt'), 'utf8'));
+    const caKey = forge.pki.privateKeyFromPem(readFileSync(join(member.dir, 'pki', 'ca.key'), 'utf8'));
+    const issue = (issuer: forge.pki.Certificate | undefined, signer: forge.pki.PrivateKey | undefined, prefix: string) => {
+      const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
+      const cert = forge.pki.createCertificate();
+      cert.publicKey = keys.publicKey;
+      cert.serialNumber = '01';
+      cert.validity.notBefore = new Date(Date.now() - 60_000);
+      cert.validity.notAfter = new Date(Date.now() + 3600_000);
+      cert.setSubject([{ name: 'commonName', value: 'joiner' }]);
+      cert.setIssuer(issuer ? issuer.subject.attributes : cert.subject.attributes);
+      cert.setExtensions([{ name: 'extKeyUsage', clientAuth: true }]);
+      cert.sign((signer ?? keys.privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+      writeFileSync(join(dir, `${prefix}.crt`), forge.pki.certificateToPem(cert));
+      writeFileSync(join(dir, `${prefix}.key`), forge.pki.privateKeyToPem(keys.privateKey));
+    };
+    issue(caCert, caKey, 'good');
+    issue(undefined, undefined, 'foreign');
+    const withCert = (prefix: string) => {
+      const path = join(dir, `${prefix}.kubeconfig`);
+      writeFileSync(path, readFileSync(member.kubeconfig, 'utf8').replace(/^( *)token: .*$/m, (_line, indent: string) =>
+        `${indent}client-certificate: ${prefix}.crt\n${indent}client-key: ${prefix}.key`));
+      return path;
+    };
+    assertFails(canopy(['join', 'm4', '--kubeconfig', withCert('foreign')], cp), /refused the credentials \(HTTP 401\)/);
+    const joined = canopy(['join', 'm4', '--kubeconfig', withCert('good')], cp);
+    assert.equal(joined.code, 0, joined.stderr);
+    const secret = JSON.parse(kubectlOk(cp, ['get', 'secret', 'm4', '-n', 'karmada-cluster', '-o', 'json']));
+    assert.deepEqual(Object.keys(secret.data).sort(), ['caBundle', 'kubeconfig']);
+    const stored = Buffer.from(secret.data.kubeconfig, 'base64').toString('utf8');
+    assert.match(stored, /client-certificate-data: /);
+    assert.match(stored, /client-key-data: /);
+    assert.doesNotMatch(stored, /client-certificate: |good\.crt/);
+    assert.equal(canopy(['unjoin', 'm4'], cp).code, 0);
     removeDir(dir);
   });
 

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { ObjectService } from '../registry/objects.ts';
 import { Registry } from '../registry/registry.ts';
@@ -21,7 +22,8 @@ export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.
 
 export interface ApiServerOptions {
   store: Store;
-  tls: { cert: string; key: string };
+  /** Serving certificate and key, and the CA whose client certificates authenticate (as their common name). */
+  tls: { cert: string; key: string; clientCA: string };
   /** Bearer tokens accepted, with the user each one authenticates. */
   tokens: Map<string, string>;
   logger: Logger;
@@ -40,7 +42,10 @@ export class ApiServer {
   constructor(private readonly options: ApiServerOptions) {
     this.objects = new ObjectService(instrumentStore(options.store, this.metrics), this.registry);
     this.tokens = [...options.tokens].map(([token, user]) => ({ token: Buffer.from(token), user }));
-    this.server = createServer({ cert: options.tls.cert, key: options.tls.key }, (req, res) => {
+    this.server = createServer({
+      cert: options.tls.cert, key: options.tls.key,
+      ca: options.tls.clientCA, requestCert: true, rejectUnauthorized: false,
+    }, (req, res) => {
       void this.handle(req, res);
     });
     this.server.keepAliveTimeout = 65_000;
@@ -64,7 +69,13 @@ export class ApiServer {
     });
   }
 
+  /** A client certificate signed by the client CA (user = its common name), else a known bearer token. */
   private authenticate(req: IncomingMessage): string | undefined {
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized) {
+      const commonName = socket.getPeerCertificate().subject?.CN;
+      if (typeof commonName === 'string' && commonName) return commonName;
+    }
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ')) return undefined;
     const presented = Buffer.from(header.slice(7).trim());

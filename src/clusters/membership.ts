@@ -46,37 +46,31 @@ function clientOf(text: string, context: string | undefined, file: string): Memb
 }
 
 /**
- * A kubeconfig holding only one context, with every referenced file inlined, so the control plane can use
- * it without the files of the machine it was made on. A credential plugin is replaced by the token it
- * gave at join time (pluginToken): the control plane never runs commands named in stored credentials.
+ * A kubeconfig holding only the chosen context, with every file it references (relative to the file's
+ * directory, as kubectl reads them) inlined, so it works away from the machine it was made on.
  */
-export function selfContainedKubeconfig(text: string, context: string | undefined, file: string, pluginToken?: string): string {
+function inlineKubeconfig(text: string, context: string | undefined, file: string): string {
+  clientOf(text, context, file);
   const config = parse(text);
   const name = context ?? config['current-context'];
-  const ctx = config.contexts?.find((c: { name: string }) => c.name === name)?.context;
-  const cluster = config.clusters?.find((c: { name: string }) => c.name === ctx?.cluster)?.cluster;
-  const user = config.users?.find((u: { name: string }) => u.name === ctx?.user)?.user ?? {};
+  const ctx = config.contexts.find((c: { name: string }) => c.name === name).context;
+  const cluster = config.clusters?.find((c: { name: string }) => c.name === ctx.cluster)?.cluster ?? {};
+  const user = config.users?.find((u: { name: string }) => u.name === ctx.user)?.user ?? {};
   const base = dirname(resolve(file));
-  const inline = (obj: Record<string, unknown>, key: string) => {
-    if (typeof obj[key] !== 'string') return;
+  const read = (key: string, path: string) => {
     try {
-      obj[`${key}-data`] = readFileSync(resolve(base, obj[key] as string)).toString('base64');
+      return readFileSync(resolve(base, path));
     } catch (e) {
-      throw new MembershipError(`${file}: cannot read ${key} ${obj[key]}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      throw new MembershipError(`${file}: cannot read ${key} ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
-    delete obj[key];
   };
-  inline(cluster, 'certificate-authority');
-  inline(user, 'client-certificate');
-  inline(user, 'client-key');
-  if (user.exec || user['auth-provider']) {
-    if (!pluginToken) throw new MembershipError(`${file}: the credential plugin of context "${name}" gave no bearer token`);
-    delete user.exec;
-    delete user['auth-provider'];
-    user.token = pluginToken;
+  for (const [obj, key] of [[cluster, 'certificate-authority'], [user, 'client-certificate'], [user, 'client-key']] as const) {
+    if (typeof obj[key] !== 'string') continue;
+    obj[`${key}-data`] = read(key, obj[key]).toString('base64');
+    delete obj[key];
   }
   if (typeof user.tokenFile === 'string') {
-    user.token = readFileSync(resolve(base, user.tokenFile), 'utf8').trim();
+    user.token = read('tokenFile', user.tokenFile).toString('utf8').trim();
     delete user.tokenFile;
   }
   return stringify({
@@ -86,6 +80,21 @@ export function selfContainedKubeconfig(text: string, context: string | undefine
     contexts: [{ name, context: { cluster: ctx.cluster, user: ctx.user } }],
     'current-context': name,
   });
+}
+
+/**
+ * The credentials as stored: a credential plugin is replaced by the token it gave at join time, so the
+ * control plane never runs commands named in stored credentials.
+ */
+function withoutPlugin(kubeconfig: string, pluginToken: string | undefined, file: string): string {
+  const config = parse(kubeconfig);
+  const user = config.users[0].user;
+  if (!user.exec && !user['auth-provider']) return kubeconfig;
+  if (!pluginToken) throw new MembershipError(`${file}: the credential plugin gave no bearer token`);
+  delete user.exec;
+  delete user['auth-provider'];
+  user.token = pluginToken;
+  return stringify(config);
 }
 
 async function expectOk(res: MemberResponse, what: string, allowed: number[] = []): Promise<MemberResponse> {
@@ -113,13 +122,14 @@ export async function joinCluster(controlPlane: MemberClient, options: JoinOptio
       : `unknown mode "${mode}"; use push or pull`);
   }
   const text = options.kubeconfigText ?? readKubeconfig(options.kubeconfig);
-  const member = clientOf(text, options.context, options.kubeconfig);
+  const inlined = inlineKubeconfig(text, options.context, options.kubeconfig);
+  const member = clientOf(inlined, undefined, options.kubeconfig);
   try {
     await member.version();
   } catch (e) {
     throw new MembershipError(`member cluster "${options.name}" does not answer: ${(e as Error).message}`);
   }
-  const kubeconfig = selfContainedKubeconfig(text, options.context, options.kubeconfig, await member.bearerToken());
+  const kubeconfig = withoutPlugin(inlined, await member.bearerToken(), options.kubeconfig);
   const existing = await controlPlane.request('GET', `${CLUSTERS}/${options.name}`);
   if (existing.status === 200 && !options.refresh) throw new MembershipError(`cluster "${options.name}" is already joined`);
   await expectOk(existing, 'cannot read the clusters of the control plane', [404]);

@@ -53,7 +53,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const stopCompactor = startCompactor(store, options.compactionIntervalMs ?? 5 * 60_000, logger);
   const server = new ApiServer({
     store, logger,
-    tls: { cert: credentials.servingCert, key: credentials.servingKey },
+    tls: { cert: credentials.servingCert, key: credentials.servingKey, clientCA: credentials.caCert },
     tokens: new Map([[credentials.adminToken, 'admin']]),
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
