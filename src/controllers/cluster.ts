@@ -13,13 +13,13 @@ import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
 import type { Controller } from './runtime.ts';
 
-
 /** What a probe of a healthy member collects for Cluster.status. */
 interface Collected {
   kubernetesVersion?: string;
   apiEnablements?: ApiEnablement[];
   nodeSummary?: { totalNum: number; readyNum: number };
 }
+
 export interface ClusterStatusOptions {
   /** How often each cluster is probed (Karmada's --cluster-status-update-frequency). Default 10 s. */
   clusterStatusUpdateFrequencyMs?: number;
