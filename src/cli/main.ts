@@ -67,6 +67,7 @@ function serverOptions(opts: Record<string, any>): ControlPlaneOptions {
     clusterStatusUpdateFrequencyMs: opts.clusterStatusUpdateFrequency === undefined ? undefined : opts.clusterStatusUpdateFrequency * 1000,
     clusterSuccessThresholdMs: opts.clusterSuccessThreshold === undefined ? undefined : opts.clusterSuccessThreshold * 1000,
     clusterFailureThresholdMs: opts.clusterFailureThreshold === undefined ? undefined : opts.clusterFailureThreshold * 1000,
+    workResyncPeriodMs: opts.workResyncPeriod === undefined ? undefined : opts.workResyncPeriod * 1000,
   };
 }
 
@@ -75,6 +76,7 @@ serverCommand('serve', 'Run the control plane API server (and its controllers)',
   .option('--cluster-status-update-frequency <seconds>', 'probe each member cluster this often (default 10)', seconds)
   .option('--cluster-success-threshold <seconds>', 'a recovered cluster becomes Ready after being healthy this long (default 30)', seconds)
   .option('--cluster-failure-threshold <seconds>', 'a failing cluster becomes not Ready after failing this long (default 30)', seconds)
+  .option('--work-resync-period <seconds>', 'apply every Work to its member again this often, reverting drift (default 30)', seconds)
   .action((opts) => serveUntilSignal(serverOptions(opts)));
 
 serverCommand('member', 'Run a lightweight local member cluster: the same API server, no federation controllers', 0)

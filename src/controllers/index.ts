@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { ObjectService } from '../registry/objects.ts';
 import { clusterStatusController, type ClusterStatusOptions } from './cluster.ts';
 import { crdController } from './crd.ts';
+import { executionController } from './execution.ts';
+import { executionNamespaceController } from './execution-namespace.ts';
 import { garbageCollector } from './garbagecollector.ts';
 import { namespaceController } from './namespace.ts';
 import type { Controller } from './runtime.ts';
@@ -17,7 +19,9 @@ export type StartController = (objects: ObjectService, logger: Logger, settings?
 const COMMON: StartController[] = [namespaceController, garbageCollector, crdController];
 
 export const CONTROLLERS = {
-  'control-plane': [...COMMON, clusterStatusController],
+  'control-plane': [...COMMON, clusterStatusController,
+    executionNamespaceController,
+    executionController],
   member: [...COMMON],
 } satisfies Record<string, StartController[]>;
 

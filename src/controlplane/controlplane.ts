@@ -30,6 +30,8 @@ export interface ControlPlaneOptions {
   clusterStatusUpdateFrequencyMs?: number;
   clusterSuccessThresholdMs?: number;
   clusterFailureThresholdMs?: number;
+  /** Execution controller: how often every Work is applied again and its status refreshed (default 30 s). */
+  workResyncPeriodMs?: number;
 }
 
 export interface ControlPlane {

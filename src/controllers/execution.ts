@@ -1,0 +1,531 @@
+// The execution and work-status controllers, as Karmada's (pkg/controllers/execution, pkg/controllers/status
+// work_status_controller): the ONE code path by which anything lands on a member. Every Work in an execution
+// namespace karmada-es-<cluster> whose Cluster is Push and Ready gets the execution finalizer; each manifest
+// is created or updated on the member, labelled karmada.io/managed=true and annotated with the Work's name and
+// namespace (the Work's permanent id as a label). An existing member object another Work (or nobody) owns is
+// left alone unless the manifest carries work.karmada.io/conflict-resolution: overwrite. The Applied
+// condition, the Dispatching condition and manifestStatuses (identifier, member status, health) are written
+// through the status subresource. A deleted Work has its member objects deleted (unless
+// spec.preserveResourcesOnDeletion), then loses its finalizer; a Work of a cluster that is gone or being
+// deleted loses it at once. Level-triggered, retried with backoff, resynced periodically to revert drift on
+// the member and refresh statuses (there are no member informers: the resync is the only observer).
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ApiError } from '../apiserver/errors.ts';
+import type { MemberClient, MemberResponse } from '../members/client.ts';
+import { ClusterClientError, clusterClientFromSecret, scrubSecrets, type ClusterClient } from '../members/from-secret.ts';
+import type { KObject, ObjectService } from '../registry/objects.ts';
+import type { ResourceInfo } from '../registry/types.ts';
+import { setStatusCondition, type Condition } from './cluster.ts';
+import { clusterOfExecutionSpace } from './execution-namespace.ts';
+import { WorkQueue } from './queue.ts';
+import type { Controller } from './runtime.ts';
+
+export interface ExecutionOptions {
+  /** How often every Work is applied again and its status refreshed. Default 30 s. */
+  workResyncPeriodMs?: number;
+  /** Works processed at the same time. Default 8. */
+  workConcurrency?: number;
+}
+
+export const DEFAULT_WORK_RESYNC_PERIOD_MS = 30_000;
+
+// Upstream names (pkg/util/constants.go, pkg/apis/work/v1alpha1 and v1alpha2 well-known constants).
+export const EXECUTION_CONTROLLER_FINALIZER = 'karmada.io/execution-controller';
+export const MANAGED_BY_KARMADA_LABEL = 'karmada.io/managed';
+export const WORK_NAME_ANNOTATION = 'work.karmada.io/name';
+export const WORK_NAMESPACE_ANNOTATION = 'work.karmada.io/namespace';
+export const WORK_PERMANENT_ID_LABEL = 'work.karmada.io/permanent-id';
+export const RESOURCE_CONFLICT_RESOLUTION_ANNOTATION = 'work.karmada.io/conflict-resolution';
+export const RESOURCE_CONFLICT_RESOLUTION_OVERWRITE = 'overwrite';
+
+export const WORK_APPLIED = 'Applied';
+export const WORK_DISPATCHING = 'Dispatching';
+export const REASON_APPLIED_SUCCESSFUL = 'AppliedSuccessful';
+export const REASON_APPLIED_FAILED = 'AppliedFailed';
+export const MESSAGE_APPLIED_SUCCESSFUL = 'Manifest has been successfully applied';
+
+type Health = 'Healthy' | 'Unhealthy' | 'Unknown';
+
+interface ApiResource {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** Where one manifest lives on the member. */
+interface Target {
+  resource: string;
+  collection: string;
+  path: string;
+  namespaced: boolean;
+  namespace?: string;
+}
+
+export function executionController(objects: ObjectService, logger: Logger, settings: object = {}): Controller {
+  // The settings are the server's options (ControllerSettings and more); only ExecutionOptions are read.
+  const options = settings as ExecutionOptions;
+  const resyncMs = options.workResyncPeriodMs !== undefined && options.workResyncPeriodMs > 0
+    ? options.workResyncPeriodMs : DEFAULT_WORK_RESYNC_PERIOD_MS;
+  const log = logger.child({ controller: 'execution' });
+  const clients = new Map<string, ClusterClient>();
+  const discovery = new Map<string, Map<string, ApiResource[]>>();
+  const periodic = new Map<string, NodeJS.Timeout>();
+  const seen = new Map<string, string>();
+  const writes = new Set<Promise<unknown>>();
+  const watchers: Array<{ close(): void }> = [];
+  let works: ResourceInfo | undefined;
+  let clusters: ResourceInfo | undefined;
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const queue = new WorkQueue(async (key) => {
+    try {
+      await reconcile(key);
+    } finally {
+      schedule(key);
+    }
+  }, {
+    workers: options.workConcurrency ?? 8,
+    maxDelayMs: resyncMs,
+    onError: (key, err) => log.warn({ work: key, err: errorText(err) }, 'work sync failed; retrying'),
+  });
+
+  function schedule(key: string): void {
+    clearTimeout(periodic.get(key));
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      periodic.delete(key);
+      queue.add(key);
+    }, resyncMs);
+    timer.unref();
+    periodic.set(key, timer);
+  }
+
+  function forget(key: string): void {
+    clearTimeout(periodic.get(key));
+    periodic.delete(key);
+  }
+
+  async function write<T>(op: () => Promise<T>): Promise<T | undefined> {
+    if (stopped) return undefined;
+    const p = op();
+    writes.add(p);
+    try {
+      return await p;
+    } finally {
+      writes.delete(p);
+    }
+  }
+
+  async function reconcile(key: string): Promise<void> {
+    if (stopped || !works || !clusters) return;
+    const [namespace, name] = splitKey(key);
+    let work = await objects.tryGet(works, namespace, name);
+    if (!work) {
+      forget(key);
+      seen.delete(key);
+      return;
+    }
+    const clusterName = clusterOfExecutionSpace(namespace);
+    if (!clusterName) {
+      forget(key);
+      return;
+    }
+    const cluster = await objects.tryGet(clusters, undefined, clusterName);
+
+    if (work.metadata.deletionTimestamp) {
+      if (!(work.metadata.finalizers ?? []).includes(EXECUTION_CONTROLLER_FINALIZER)) return;
+      if (cluster && isPush(cluster) && isReady(cluster)) {
+        if (!work.spec?.preserveResourcesOnDeletion) await deleteWorkload(cluster, work);
+      } else if (cluster && !cluster.metadata.deletionTimestamp && isPush(cluster)) {
+        // As upstream: an unready cluster that is not being removed keeps the Work until it can clean up.
+        throw new Error(`cluster(${clusterName}) not ready`);
+      }
+      await write(() => objects.modify(works!, namespace, name, (current) => {
+        const finalizers = (current.metadata.finalizers ?? []).filter((f: string) => f !== EXECUTION_CONTROLLER_FINALIZER);
+        return { ...current, metadata: { ...current.metadata, finalizers } };
+      })).catch(ignoreNotFound);
+      forget(key);
+      return;
+    }
+
+    if (!cluster || !isPush(cluster) || !isReady(cluster)) return;
+
+    // The finalizer and the permanent id (upstream's webhook assigns it) before anything reaches the member.
+    const labels = work.metadata.labels ?? {};
+    if (!(work.metadata.finalizers ?? []).includes(EXECUTION_CONTROLLER_FINALIZER) || !labels[WORK_PERMANENT_ID_LABEL]) {
+      const updated = await write(() => objects.modify(works!, namespace, name, (current) => {
+        const meta = current.metadata;
+        const finalizers: string[] = meta.finalizers ?? [];
+        return {
+          ...current,
+          metadata: {
+            ...meta,
+            labels: { ...(meta.labels ?? {}), [WORK_PERMANENT_ID_LABEL]: meta.labels?.[WORK_PERMANENT_ID_LABEL] || randomUUID() },
+            finalizers: finalizers.includes(EXECUTION_CONTROLLER_FINALIZER) ? finalizers : [...finalizers, EXECUTION_CONTROLLER_FINALIZER],
+          },
+        };
+      }));
+      if (!updated) return;
+      work = updated;
+    }
+
+    const conditions: Condition[] = [];
+    if (work.spec?.suspendDispatching === true) {
+      conditions.push({ type: WORK_DISPATCHING, status: 'False', reason: 'SuspendDispatching', message: 'Work dispatching is in a suspended state.' });
+      await updateStatus(work, conditions, undefined);
+      return;
+    }
+    conditions.push({ type: WORK_DISPATCHING, status: 'True', reason: 'Dispatching', message: 'Work is being dispatched to member clusters.' });
+
+    let cc: ClusterClient;
+    try {
+      cc = await clientFor(cluster);
+    } catch (e) {
+      if (!(e instanceof ClusterClientError)) throw e;
+      conditions.push({ type: WORK_APPLIED, status: 'False', reason: REASON_APPLIED_FAILED, message: `failed to create a ClusterClient: ${e.message}` });
+      await updateStatus(work, conditions, undefined);
+      throw e;
+    }
+
+    const manifests: KObject[] = work.spec?.workload?.manifests ?? [];
+    const errors: string[] = [];
+    const manifestStatuses: KObject[] = [];
+    let succeeded = 0;
+    for (const [ordinal, manifest] of manifests.entries()) {
+      try {
+        const { object, resource } = await applyManifest(clusterName, cc.client, work, manifest);
+        succeeded++;
+        manifestStatuses.push(manifestStatus(ordinal, object, resource));
+      } catch (e) {
+        errors.push(scrubSecrets(errorText(e), cc.secrets));
+      }
+    }
+    if (errors.length) {
+      const aggregate = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
+      conditions.push({ type: WORK_APPLIED, status: 'False', reason: REASON_APPLIED_FAILED,
+        message: `Failed to apply all manifests (${succeeded}/${manifests.length}): ${aggregate}` });
+    } else {
+      conditions.push({ type: WORK_APPLIED, status: 'True', reason: REASON_APPLIED_SUCCESSFUL, message: MESSAGE_APPLIED_SUCCESSFUL });
+    }
+    await updateStatus(work, conditions, manifestStatuses);
+    if (errors.length) {
+      log.warn({ work: key, cluster: clusterName, failed: errors.length }, 'some manifests of the work were not applied');
+      throw new Error(`Failed to sync work(${name}) to cluster(${clusterName})`);
+    }
+  }
+
+  /** Writes the conditions (and manifestStatuses, when given) if anything changes. */
+  async function updateStatus(work: KObject, conditions: Condition[], manifestStatuses: KObject[] | undefined): Promise<void> {
+    const apply = (status: KObject | undefined): KObject => {
+      const next: KObject = { ...(status ?? {}) };
+      let list: Condition[] = next.conditions ?? [];
+      const now = Date.now();
+      for (const c of conditions) list = setStatusCondition(list, c, now);
+      next.conditions = list;
+      if (manifestStatuses !== undefined) {
+        if (manifestStatuses.length) next.manifestStatuses = manifestStatuses; else delete next.manifestStatuses;
+      }
+      return next;
+    };
+    if (stableJson(apply(work.status)) === stableJson(work.status ?? {})) return;
+    await write(() => objects.modify(works!, work.metadata.namespace, work.metadata.name,
+      (current) => ({ ...current, status: apply(current.status) }), {}, 'status')).catch(ignoreNotFound);
+  }
+
+  /** Creates or updates one manifest on the member; returns the member's object and its resource (plural). */
+  async function applyManifest(clusterName: string, client: MemberClient, work: KObject,
+    manifest: KObject): Promise<{ object: KObject; resource: string }> {
+    const desired = structuredClone(manifest);
+    if (!desired || typeof desired !== 'object' || typeof desired.apiVersion !== 'string' || typeof desired.kind !== 'string'
+      || typeof desired.metadata?.name !== 'string') {
+      throw new Error('failed to unmarshal workload: a manifest needs apiVersion, kind and metadata.name');
+    }
+    const meta = desired.metadata;
+    meta.labels = { ...(meta.labels ?? {}), [MANAGED_BY_KARMADA_LABEL]: 'true' };
+    const permanentId = work.metadata.labels?.[WORK_PERMANENT_ID_LABEL];
+    if (permanentId) meta.labels[WORK_PERMANENT_ID_LABEL] = permanentId;
+    meta.annotations = { ...(meta.annotations ?? {}), [WORK_NAME_ANNOTATION]: work.metadata.name, [WORK_NAMESPACE_ANNOTATION]: work.metadata.namespace };
+    for (const k of ['resourceVersion', 'uid', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp']) delete meta[k];
+    const target = await targetOf(clusterName, client, desired);
+    if (target.namespaced) meta.namespace = target.namespace; else delete meta.namespace;
+    const ref = `resource(kind=${desired.kind}, ${target.namespaced ? target.namespace : ''}/${meta.name})`;
+
+    const current = await client.request('GET', target.path);
+    if (current.status === 404) {
+      const created = await client.request('POST', target.collection, desired);
+      if (created.status === 200 || created.status === 201) return { object: created.json, resource: target.resource };
+      throw new Error(`failed to create ${ref} in cluster ${clusterName}: ${memberMessage(created)}`);
+    }
+    if (current.status !== 200) throw new Error(`failed to get ${ref} in cluster ${clusterName}: ${memberMessage(current)}`);
+    const observed: KObject = current.json;
+    if (!ownedBy(observed, work) && meta.annotations[RESOURCE_CONFLICT_RESOLUTION_ANNOTATION] !== RESOURCE_CONFLICT_RESOLUTION_OVERWRITE) {
+      throw new Error(`${ref} already exists in the cluster ${clusterName} and the ${RESOURCE_CONFLICT_RESOLUTION_ANNOTATION} strategy value is empty, Karmada will not manage this resource`);
+    }
+    const next = retainClusterFields(desired, observed);
+    const updated = await client.request('PUT', target.path, next);
+    if (updated.status === 200 || updated.status === 201) return { object: updated.json, resource: target.resource };
+    throw new Error(`failed to update ${ref} in cluster ${clusterName}: ${memberMessage(updated)}`);
+  }
+
+  /** Deletes the Work's objects on the member (only those this Work owns). */
+  async function deleteWorkload(cluster: KObject, work: KObject): Promise<void> {
+    const cc = await clientFor(cluster);
+    const clusterName: string = cluster.metadata.name;
+    for (const manifest of work.spec?.workload?.manifests ?? []) {
+      if (typeof manifest?.apiVersion !== 'string' || typeof manifest?.kind !== 'string' || typeof manifest?.metadata?.name !== 'string') continue;
+      const target = await targetOf(clusterName, cc.client, manifest);
+      const current = await cc.client.request('GET', target.path);
+      if (current.status === 404) continue;
+      if (current.status !== 200) throw new Error(`failed to get ${manifest.kind} ${manifest.metadata.name} in cluster ${clusterName}: ${memberMessage(current)}`);
+      if (!ownedBy(current.json, work)) {
+        log.info({ cluster: clusterName, kind: manifest.kind, name: manifest.metadata.name }, 'the member object is not managed by this work; left in place');
+        continue;
+      }
+      const res = await cc.client.request('DELETE', target.path, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' });
+      if (res.status !== 200 && res.status !== 202 && res.status !== 404) {
+        throw new Error(`failed to delete ${manifest.kind} ${manifest.metadata.name} in cluster ${clusterName}: ${memberMessage(res)}`);
+      }
+    }
+  }
+
+  async function clientFor(cluster: KObject): Promise<ClusterClient> {
+    const name: string = cluster.metadata.name;
+    const entry = await clusterClientFromSecret(objects, cluster, clients.get(name));
+    if (clients.get(name) !== entry) {
+      clients.set(name, entry);
+      discovery.delete(name);
+    }
+    return entry;
+  }
+
+  /** The member's path for a manifest, through the member's discovery (cached, refreshed on a miss). */
+  async function targetOf(clusterName: string, client: MemberClient, manifest: KObject): Promise<Target> {
+    const gv: string = manifest.apiVersion;
+    let cache = discovery.get(clusterName);
+    if (!cache) discovery.set(clusterName, cache = new Map());
+    const fetch = async (): Promise<ApiResource[]> => {
+      const prefix = gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`;
+      const res = await client.request('GET', prefix);
+      if (res.status === 404) return [];
+      if (res.status !== 200) throw new Error(`failed to discover ${gv} in cluster ${clusterName}: ${memberMessage(res)}`);
+      const list: ApiResource[] = (res.json?.resources ?? []).filter((r: ApiResource) => !r.name.includes('/'));
+      cache!.set(gv, list);
+      return list;
+    };
+    let resources = cache.get(gv) ?? await fetch();
+    let resource = resources.find((r) => r.kind === manifest.kind);
+    if (!resource && cache.has(gv)) {
+      resources = await fetch();
+      resource = resources.find((r) => r.kind === manifest.kind);
+    }
+    if (!resource) throw new Error(`no matches for kind "${manifest.kind}" in version "${gv}" in cluster ${clusterName}`);
+    const prefix = gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`;
+    const namespace: string | undefined = resource.namespaced ? (manifest.metadata?.namespace || 'default') : undefined;
+    const collection = `${prefix}/${namespace ? `namespaces/${encodeURIComponent(namespace)}/` : ''}${resource.name}`;
+    return { resource: resource.name, collection, path: `${collection}/${encodeURIComponent(manifest.metadata.name)}`, namespaced: resource.namespaced, namespace };
+  }
+
+  function enqueueWorksOf(clusterName: string): void {
+    if (!works) return;
+    objects.list(works, `karmada-es-${clusterName}`).then((list) => {
+      for (const w of list.items) queue.add(`${w.metadata.namespace}/${w.metadata.name}`);
+    }, () => {});
+  }
+
+  function start(): void {
+    if (stopped) return;
+    works = objects.registry.lookup('work.karmada.io', 'v1alpha1', 'works');
+    clusters = objects.registry.lookup('cluster.karmada.io', 'v1alpha1', 'clusters');
+    if (!works || !clusters) {
+      // Both APIs are CRDs the control plane installs; wait for them.
+      retryTimer = setTimeout(start, 1000);
+      retryTimer.unref();
+      return;
+    }
+    seen.clear();
+    const restart = () => {
+      if (stopped) return;
+      for (const w of watchers.splice(0)) w.close();
+      retryTimer = setTimeout(start, 1000);
+      retryTimer.unref();
+    };
+    watchers.push(objects.watch(works, undefined, { sendInitialState: true }, (event) => {
+      const meta = event.object.metadata;
+      const key = `${meta.namespace}/${meta.name}`;
+      if (event.type === 'DELETED') {
+        seen.delete(key);
+        queue.add(key);
+        return;
+      }
+      // As upstream's GenerationChangedPredicate (our status writes do not trigger a sync), plus deletion,
+      // the finalizer and the labels (what this controller itself depends on).
+      const state = stableJson([meta.generation, meta.deletionTimestamp, meta.finalizers, meta.labels?.[WORK_PERMANENT_ID_LABEL]]);
+      if (event.type === 'MODIFIED' && seen.get(key) === state) return;
+      seen.set(key, state);
+      queue.add(key);
+    }, restart));
+    const readiness = new Map<string, string>();
+    watchers.push(objects.watch(clusters, undefined, { sendInitialState: true }, (event) => {
+      const name: string = event.object.metadata.name;
+      if (event.type === 'DELETED') {
+        readiness.delete(name);
+        clients.delete(name);
+        discovery.delete(name);
+        enqueueWorksOf(name);
+        return;
+      }
+      const state = stableJson([isReady(event.object), event.object.spec?.syncMode, event.object.metadata.deletionTimestamp,
+        event.object.spec?.apiEndpoint, event.object.spec?.secretRef]);
+      if (readiness.get(name) === state) return;
+      readiness.set(name, state);
+      enqueueWorksOf(name);
+    }, restart));
+  }
+  start();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      for (const w of watchers.splice(0)) w.close();
+      queue.stop();
+      for (const t of periodic.values()) clearTimeout(t);
+      periodic.clear();
+      await Promise.allSettled([...writes]);
+    },
+  };
+}
+
+/** Upstream's retainClusterFields and default Retain interpretation: what the member owns is kept. */
+export function retainClusterFields(desired: KObject, observed: KObject): KObject {
+  const next = structuredClone(desired);
+  const meta = next.metadata;
+  const old = observed.metadata ?? {};
+  meta.resourceVersion = old.resourceVersion;
+  if (old.finalizers) meta.finalizers = old.finalizers; else delete meta.finalizers;
+  if (old.ownerReferences) meta.ownerReferences = old.ownerReferences; else delete meta.ownerReferences;
+  meta.annotations = { ...(old.annotations ?? {}), ...(meta.annotations ?? {}) };
+  meta.labels = { ...(old.labels ?? {}), ...(meta.labels ?? {}) };
+  if (observed.status !== undefined) next.status = observed.status;
+  const group = String(next.apiVersion).includes('/') ? String(next.apiVersion).split('/')[0] : '';
+  const kind = `${group}/${next.kind}`;
+  if (kind === '/Service' && observed.spec) {
+    next.spec ??= {};
+    for (const f of ['clusterIP', 'clusterIPs', 'healthCheckNodePort']) {
+      if (observed.spec[f] !== undefined && next.spec[f] === undefined) next.spec[f] = observed.spec[f];
+    }
+    if (Array.isArray(next.spec.ports) && Array.isArray(observed.spec.ports)) {
+      for (const port of next.spec.ports) {
+        const was = observed.spec.ports.find((p: KObject) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+        if (was?.nodePort !== undefined && port.nodePort === undefined) port.nodePort = was.nodePort;
+      }
+    }
+  } else if (kind === '/PersistentVolumeClaim' && observed.spec?.volumeName && !next.spec?.volumeName) {
+    next.spec = { ...(next.spec ?? {}), volumeName: observed.spec.volumeName };
+  } else if (kind === '/ServiceAccount' && observed.secrets && !next.secrets) {
+    next.secrets = observed.secrets;
+  } else if (kind === '/Namespace' && observed.spec?.finalizers && !next.spec?.finalizers) {
+    next.spec = { ...(next.spec ?? {}), finalizers: observed.spec.finalizers };
+  } else if (kind === 'batch/Job' && observed.spec) {
+    next.spec ??= {};
+    if (observed.spec.selector && !next.spec.selector) next.spec.selector = observed.spec.selector;
+    const labels = observed.spec.template?.metadata?.labels;
+    if (labels) {
+      next.spec.template ??= {};
+      next.spec.template.metadata ??= {};
+      next.spec.template.metadata.labels = { ...labels, ...(next.spec.template.metadata.labels ?? {}) };
+    }
+  } else if (kind === '/Pod' && observed.spec?.nodeName && !next.spec?.nodeName) {
+    next.spec = { ...(next.spec ?? {}), nodeName: observed.spec.nodeName };
+  }
+  return next;
+}
+
+/** The default health interpretation of Karmada's resource interpreter; Unknown for kinds it does not interpret. */
+export function interpretHealth(obj: KObject): Health {
+  const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
+  const kind = `${group}/${obj.kind}`;
+  const spec = obj.spec ?? {};
+  const status = obj.status ?? {};
+  const generation = obj.metadata?.generation;
+  const observedCurrent = status.observedGeneration === generation;
+  const replicas = spec.replicas ?? 1;
+  const ok = (b: boolean): Health => (b ? 'Healthy' : 'Unhealthy');
+  switch (kind) {
+    case 'apps/Deployment':
+      return ok(observedCurrent && (status.updatedReplicas ?? 0) === replicas && (status.availableReplicas ?? 0) === replicas);
+    case 'apps/StatefulSet':
+      return ok(observedCurrent && (status.updatedReplicas ?? 0) === replicas);
+    case 'apps/ReplicaSet':
+      return ok(observedCurrent && (status.availableReplicas ?? 0) === replicas);
+    case 'apps/DaemonSet':
+      return ok(observedCurrent && (status.updatedNumberScheduled ?? 0) === (status.desiredNumberScheduled ?? 0));
+    case '/Service':
+      return spec.type === 'LoadBalancer' ? ok((status.loadBalancer?.ingress ?? []).length > 0) : 'Healthy';
+    case 'networking.k8s.io/Ingress':
+      return ok((status.loadBalancer?.ingress ?? []).length > 0);
+    case '/PersistentVolumeClaim':
+      return ok(status.phase === 'Bound');
+    case '/Pod':
+      return ok(status.phase === 'Succeeded' || (status.phase === 'Running'
+        && (status.conditions ?? []).some((c: KObject) => c.type === 'Ready' && c.status === 'True')));
+    default:
+      return 'Unknown';
+  }
+}
+
+/** One entry of Work.status.manifestStatuses from the member's object. */
+function manifestStatus(ordinal: number, obj: KObject, resource: string): KObject {
+  const [group, version] = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/') : ['', obj.apiVersion];
+  return {
+    identifier: {
+      ordinal, group, version, kind: obj.kind, resource,
+      ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+      name: obj.metadata?.name,
+    },
+    ...(obj.status && Object.keys(obj.status).length ? { status: obj.status } : {}),
+    health: interpretHealth(obj),
+  };
+}
+
+function ownedBy(observed: KObject, work: KObject): boolean {
+  const a = observed.metadata?.annotations ?? {};
+  const l = observed.metadata?.labels ?? {};
+  const name = a[WORK_NAME_ANNOTATION] ?? l[WORK_NAME_ANNOTATION];
+  const namespace = a[WORK_NAMESPACE_ANNOTATION] ?? l[WORK_NAMESPACE_ANNOTATION];
+  return name === work.metadata.name && namespace === work.metadata.namespace;
+}
+
+function isPush(cluster: KObject): boolean {
+  return cluster.spec?.syncMode === 'Push';
+}
+
+function isReady(cluster: KObject): boolean {
+  return (cluster.status?.conditions ?? []).some((c: Condition) => c.type === 'Ready' && c.status === 'True');
+}
+
+function memberMessage(res: MemberResponse): string {
+  const message = res.json?.message;
+  return typeof message === 'string' && message ? message : `HTTP ${res.status}`;
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+function errorText(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0]!;
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!(e instanceof ApiError && e.code === 404)) throw e;
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
