@@ -84,6 +84,17 @@ async function getWork(cp: RunningServer, ns: string, name: string): Promise<any
   return r.status === 200 ? r.json : undefined;
 }
 
+/** Read-modify-write of a Work, again on a conflict (the controller writes it too). */
+async function updateWork(cp: RunningServer, ns: string, name: string, mutate: (w: any) => void): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const w = await getWork(cp, ns, name);
+    mutate(w);
+    const r = await api(cp, 'PUT', `${WORKS(ns)}/${name}`, w);
+    if (r.status === 200) return;
+    if (r.status !== 409 || attempt > 5) throw new Error(`updating work ${name}: ${r.text}`);
+  }
+}
+
 function applied(w: any): any {
   return w?.status?.conditions?.find((c: any) => c.type === 'Applied');
 }
@@ -159,10 +170,7 @@ describe('execution of Works on Push members', () => {
   });
 
   it('follows edits of the Work and reverts drift on the member', async () => {
-    const w = await getWork(cp, 'karmada-es-m1', 'demo');
-    w.spec.workload.manifests[2] = configMap('settings', { mode: 'two' });
-    const updated = await api(cp, 'PUT', `${WORKS('karmada-es-m1')}/demo`, w);
-    assert.equal(updated.status, 200, updated.text);
+    await updateWork(cp, 'karmada-es-m1', 'demo', (w) => { w.spec.workload.manifests[2] = configMap('settings', { mode: 'two' }); });
     await waitFor('the member follows the Work', () => memberGet(m1, ['configmap', 'settings', '-n', 'app'])?.data?.mode === 'two' ? true : undefined);
 
     kubectlOk(m1, ['patch', 'configmap', 'settings', '-n', 'app', '--type', 'merge', '-p', '{"data":{"mode":"drifted"}}']);
@@ -191,9 +199,9 @@ describe('execution of Works on Push members', () => {
     assert.equal(untouched.data.owner, 'them');
     assert.equal(untouched.metadata.labels?.['karmada.io/managed'], undefined);
 
-    const w = await getWork(cp, 'karmada-es-m1', 'claim');
-    w.spec.workload.manifests[0] = configMap('theirs', { owner: 'canopy' }, { 'work.karmada.io/conflict-resolution': 'overwrite' });
-    assert.equal((await api(cp, 'PUT', `${WORKS('karmada-es-m1')}/claim`, w)).status, 200);
+    await updateWork(cp, 'karmada-es-m1', 'claim', (w) => {
+      w.spec.workload.manifests[0] = configMap('theirs', { owner: 'canopy' }, { 'work.karmada.io/conflict-resolution': 'overwrite' });
+    });
     await waitFor('the object taken over', async () => {
       const cm = memberGet(m1, ['configmap', 'theirs', '-n', 'app']);
       const c = applied(await getWork(cp, 'karmada-es-m1', 'claim'));
@@ -202,21 +210,19 @@ describe('execution of Works on Push members', () => {
   });
 
   it('does nothing while dispatching is suspended', async () => {
-    const created = await api(cp, 'POST', WORKS('karmada-es-m2'), work('held', [configMap('held', { a: 'b' })]), );
+    const created = await api(cp, 'POST', WORKS('karmada-es-m2'), work('held', [{ ...configMap('held', { a: 'b' }), metadata: { name: 'held', namespace: 'default' } }], { suspendDispatching: true }));
     assert.equal(created.status, 201, created.text);
-    const w = await getWork(cp, 'karmada-es-m2', 'held');
-    w.spec.suspendDispatching = true;
-    // The first sync may already have run; the point is what happens while suspended.
-    await api(cp, 'PUT', `${WORKS('karmada-es-m2')}/held`, w);
     const dispatching = await waitFor('Dispatching=False', async () => {
       const c = (await getWork(cp, 'karmada-es-m2', 'held'))?.status?.conditions?.find((x: any) => x.type === 'Dispatching');
       return c?.status === 'False' ? c : undefined;
     });
-    assert.equal(dispatching.reason, 'SuspendDispatching');
-    kubectl(m2, ['delete', 'configmap', 'held', '-n', 'default']);
+    assert.deepEqual([dispatching.reason, dispatching.message], ['SuspendDispatching', 'Work dispatching is in a suspended state.']);
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(memberGet(m2, ['configmap', 'held', '-n', 'default']), undefined, 'a suspended Work is not applied');
+    await updateWork(cp, 'karmada-es-m2', 'held', (w) => { w.spec.suspendDispatching = false; });
+    await waitFor('the Work applied once resumed', () => memberGet(m2, ['configmap', 'held', '-n', 'default']) ? true : undefined);
     assert.equal((await api(cp, 'DELETE', `${WORKS('karmada-es-m2')}/held`)).status, 200);
+    await waitFor('the object removed with the Work', () => memberGet(m2, ['configmap', 'held', '-n', 'default']) === undefined ? true : undefined);
   });
 
   it('deletes the member objects of a deleted Work, then lets the Work go', async () => {

@@ -6,8 +6,8 @@
 // Nothing of a credential is ever logged or written into a condition.
 import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
-import { CLUSTER_SECRETS_NAMESPACE } from '../controlplane/bootstrap.ts';
-import { MemberClient, type ApiEnablement } from '../members/client.ts';
+import type { ApiEnablement, MemberClient } from '../members/client.ts';
+import { ClusterClientError, clusterClientFromSecret, type ClusterClient } from '../members/from-secret.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
@@ -165,15 +165,6 @@ export function taintsForCondition(taints: Taint[], ready: Condition | undefined
   ];
 }
 
-/** A failure to build the member client, reported as the StatusCollectionFailed condition. */
-class ClusterClientError extends Error {}
-
-interface CachedClient {
-  secretVersion: string;
-  client: MemberClient;
-  secrets: string[];
-}
-
 interface ApiCache {
   fetchedMs: number;
   apiEnablements: ApiEnablement[];
@@ -187,8 +178,7 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
     nonNegative(options.clusterSuccessThresholdMs, DEFAULT_CLUSTER_SUCCESS_THRESHOLD_MS),
     nonNegative(options.clusterFailureThresholdMs, DEFAULT_CLUSTER_FAILURE_THRESHOLD_MS));
   const log = logger.child({ controller: 'cluster-status' });
-  const secrets = objects.registry.lookup('', 'v1', 'secrets')!;
-  const clients = new Map<string, CachedClient>();
+  const clients = new Map<string, ClusterClient>();
   const apis = new Map<string, ApiCache>();
   const periodic = new Map<string, NodeJS.Timeout>();
   const generations = new Map<string, number>();
@@ -370,53 +360,9 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
   }
 
   /** The member client of a cluster, from the Secret its secretRef names (rebuilt when the Secret changes). */
-  async function clientFor(cluster: KObject): Promise<CachedClient> {
+  async function clientFor(cluster: KObject): Promise<ClusterClient> {
     const name: string = cluster.metadata.name;
-    const ref = cluster.spec?.secretRef;
-    if (!ref?.name) throw new ClusterClientError(`cluster ${name} does not have a secret`);
-    const namespace = ref.namespace || CLUSTER_SECRETS_NAMESPACE;
-    const secret = await objects.tryGet(secrets, namespace, ref.name);
-    if (!secret) throw new ClusterClientError(`secrets "${ref.name}" not found in namespace "${namespace}"`);
-    const version = `${namespace}/${ref.name}@${secret.metadata.resourceVersion}|${cluster.spec.apiEndpoint ?? ''}|${cluster.spec.insecureSkipTLSVerification ?? ''}`;
-    const cached = clients.get(name);
-    if (cached?.secretVersion === version) return cached;
-    const value = (key: string): string | undefined => {
-      const b64 = secret.data?.[key];
-      if (typeof b64 === 'string' && b64) return Buffer.from(b64, 'base64').toString('utf8');
-      const plain = secret.stringData?.[key];
-      return typeof plain === 'string' && plain ? plain : undefined;
-    };
-    const kubeconfig = value('kubeconfig');
-    const token = value('token');
-    const caBundle = value('caBundle');
-    const sensitive = [kubeconfig, token, caBundle, secret.data?.token, secret.data?.caBundle]
-      .filter((v): v is string => typeof v === 'string' && v.length >= 8);
-    let text: string;
-    if (kubeconfig) {
-      text = kubeconfig;
-    } else if (token) {
-      // A Secret as Karmada's join writes it: token and caBundle, the address in spec.apiEndpoint.
-      if (!cluster.spec.apiEndpoint) throw new ClusterClientError(`the api endpoint of cluster ${name} is empty`);
-      text = JSON.stringify({
-        apiVersion: 'v1', kind: 'Config', 'current-context': name,
-        clusters: [{ name, cluster: {
-          server: cluster.spec.apiEndpoint,
-          ...(caBundle ? { 'certificate-authority-data': Buffer.from(caBundle).toString('base64') } : {}),
-          ...(cluster.spec.insecureSkipTLSVerification ? { 'insecure-skip-tls-verify': true } : {}),
-        } }],
-        users: [{ name, user: { token } }],
-        contexts: [{ name, context: { cluster: name, user: name } }],
-      });
-    } else {
-      throw new ClusterClientError(`the secret for cluster ${name} is missing a non-empty value for "kubeconfig"`);
-    }
-    let client: MemberClient;
-    try {
-      client = MemberClient.fromKubeconfig(text);
-    } catch (e) {
-      throw new ClusterClientError(`the kubeconfig of the secret for cluster ${name} cannot be used: ${scrub(errorText(e), sensitive)}`);
-    }
-    const entry = { secretVersion: version, client, secrets: sensitive };
+    const entry = await clusterClientFromSecret(objects, cluster, clients.get(name));
     clients.set(name, entry);
     return entry;
   }
