@@ -180,7 +180,6 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
   const log = logger.child({ controller: 'cluster-status' });
   const clients = new Map<string, ClusterClient>();
   const apis = new Map<string, ApiCache>();
-  const periodic = new Map<string, NodeJS.Timeout>();
   const generations = new Map<string, number>();
   const writes = new Set<Promise<unknown>>();
   let clusters: ResourceInfo | undefined;
@@ -194,20 +193,10 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
     onError: (key, err) => log.warn({ cluster: key, err: errorText(err) }, 'cluster status sync failed; retrying'),
   });
 
-  function schedule(name: string): void {
-    clearTimeout(periodic.get(name));
-    if (stopped) return;
-    const timer = setTimeout(() => {
-      periodic.delete(name);
-      queue.add(name);
-    }, frequencyMs);
-    timer.unref();
-    periodic.set(name, timer);
-  }
+  const schedule = (name: string) => queue.resyncAfter(name, frequencyMs);
 
   function forget(name: string): void {
-    clearTimeout(periodic.get(name));
-    periodic.delete(name);
+    queue.forget(name);
     clients.delete(name);
     apis.delete(name);
     generations.delete(name);
@@ -399,8 +388,6 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
       clearTimeout(retryTimer);
       watcher?.close();
       queue.stop();
-      for (const t of periodic.values()) clearTimeout(t);
-      periodic.clear();
       // Probes in flight are left to finish on their own (they write nothing once stopped); writes are awaited.
       await Promise.allSettled([...writes]);
     },

@@ -70,7 +70,6 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   const log = logger.child({ controller: 'execution' });
   const clients = new Map<string, ClusterClient>();
   const discovery = new Map<string, Map<string, ApiResource[]>>();
-  const periodic = new Map<string, NodeJS.Timeout>();
   const seen = new Map<string, string>();
   const writes = new Set<Promise<unknown>>();
   const watchers: Array<{ close(): void }> = [];
@@ -91,21 +90,8 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     onError: (key, err) => log.warn({ work: key, err: errorText(err) }, 'work sync failed; retrying'),
   });
 
-  function schedule(key: string): void {
-    clearTimeout(periodic.get(key));
-    if (stopped) return;
-    const timer = setTimeout(() => {
-      periodic.delete(key);
-      queue.add(key);
-    }, resyncMs);
-    timer.unref();
-    periodic.set(key, timer);
-  }
-
-  function forget(key: string): void {
-    clearTimeout(periodic.get(key));
-    periodic.delete(key);
-  }
+  const schedule = (key: string) => queue.resyncAfter(key, resyncMs);
+  const forget = (key: string) => queue.forget(key);
 
   async function write<T>(op: () => Promise<T>): Promise<T | undefined> {
     if (stopped) return undefined;
@@ -391,8 +377,6 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       clearTimeout(retryTimer);
       for (const w of watchers.splice(0)) w.close();
       queue.stop();
-      for (const t of periodic.values()) clearTimeout(t);
-      periodic.clear();
       await Promise.allSettled([...writes]);
     },
   };

@@ -14,6 +14,7 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly resyncs = new Map<string, NodeJS.Timeout>();
   private running = 0;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
@@ -43,10 +44,29 @@ export class WorkQueue {
     this.timers.add(timer);
   }
 
+  /** Adds key again after delayMs, replacing any resync already pending for it (periodic resyncs). */
+  resyncAfter(key: string, delayMs: number): void {
+    this.forget(key);
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.resyncs.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.resyncs.set(key, timer);
+  }
+
+  /** Cancels the pending resync of key. */
+  forget(key: string): void {
+    clearTimeout(this.resyncs.get(key));
+    this.resyncs.delete(key);
+  }
+
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of [...this.timers, ...this.resyncs.values()]) clearTimeout(t);
     this.timers.clear();
+    this.resyncs.clear();
   }
 
   /** Resolves when nothing is queued or running (for tests and orderly shutdown). */
