@@ -8,26 +8,12 @@ import { join } from 'node:path';
 import {
   ClusterConditionStore, generateReadyCondition, setStatusCondition, taintsForCondition, type Condition,
 } from '../src/controllers/cluster.ts';
-import { api, kubectlOk, lines, removeDir, startServer, type RunningServer } from './support/server.ts';
+import { api, kubectlOk, lines, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
 
 const CLUSTERS = '/apis/cluster.karmada.io/v1alpha1/clusters';
 const SECRETS = '/api/v1/namespaces/karmada-cluster/secrets';
 const FAILURE_THRESHOLD_S = 2;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('cluster condition damping and taints', () => {
   const T = generateReadyCondition(true, true);

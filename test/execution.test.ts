@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { interpretHealth, retainClusterFields } from '../src/controllers/execution.ts';
-import { api, CANOPY, kubectl, kubectlOk, removeDir, startServer, type RunningServer } from './support/server.ts';
+import { api, CANOPY, kubectl, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
 
 const WORKS = (ns: string) => `/apis/work.karmada.io/v1alpha1/namespaces/${ns}/works`;
 
@@ -15,20 +15,6 @@ function canopy(args: string[], controlPlane: RunningServer) {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** The member object as JSON, or undefined when it does not exist. */
 function memberGet(member: RunningServer, args: string[]): any {
