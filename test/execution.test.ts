@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { interpretHealth, retainClusterFields } from '../src/controllers/execution.ts';
+import { retainClusterFields } from '../src/controllers/execution.ts';
+import { interpretHealth } from '../src/propagation/interpreter.ts';
 import { api, CANOPY, kubectl, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
 
 const WORKS = (ns: string) => `/apis/work.karmada.io/v1alpha1/namespaces/${ns}/works`;

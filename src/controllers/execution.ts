@@ -4,7 +4,7 @@
 // is created or updated on the member, labelled karmada.io/managed=true and annotated with the Work's name and
 // namespace (the Work's permanent id as a label). An existing member object another Work (or nobody) owns is
 // left alone unless the manifest carries work.karmada.io/conflict-resolution: overwrite. The Applied
-// condition, the Dispatching condition and manifestStatuses (identifier, member status, health) are written
+// condition, the Dispatching condition and manifestStatuses (identifier, reflected status, health) are written
 // through the status subresource. A deleted Work has its member objects deleted (unless
 // spec.preserveResourcesOnDeletion), then loses its finalizer; a Work of a cluster that is gone or being
 // deleted loses it at once. Level-triggered, retried with backoff, resynced periodically to revert drift on
@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
 import type { MemberClient, MemberResponse } from '../members/client.ts';
 import { ClusterClientError, clusterClientFromSecret, scrubSecrets, type ClusterClient } from '../members/from-secret.ts';
+import { interpretHealth, reflectStatus } from '../propagation/interpreter.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
@@ -44,8 +45,6 @@ export const WORK_DISPATCHING = 'Dispatching';
 export const REASON_APPLIED_SUCCESSFUL = 'AppliedSuccessful';
 export const REASON_APPLIED_FAILED = 'AppliedFailed';
 export const MESSAGE_APPLIED_SUCCESSFUL = 'Manifest has been successfully applied';
-
-type Health = 'Healthy' | 'Unhealthy' | 'Unknown';
 
 interface ApiResource {
   name: string;
@@ -427,49 +426,17 @@ export function retainClusterFields(desired: KObject, observed: KObject): KObjec
   return next;
 }
 
-/** The default health interpretation of Karmada's resource interpreter; Unknown for kinds it does not interpret. */
-export function interpretHealth(obj: KObject): Health {
-  const group = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/')[0] : '';
-  const kind = `${group}/${obj.kind}`;
-  const spec = obj.spec ?? {};
-  const status = obj.status ?? {};
-  const generation = obj.metadata?.generation;
-  const observedCurrent = status.observedGeneration === generation;
-  const replicas = spec.replicas ?? 1;
-  const ok = (b: boolean): Health => (b ? 'Healthy' : 'Unhealthy');
-  switch (kind) {
-    case 'apps/Deployment':
-      return ok(observedCurrent && (status.updatedReplicas ?? 0) === replicas && (status.availableReplicas ?? 0) === replicas);
-    case 'apps/StatefulSet':
-      return ok(observedCurrent && (status.updatedReplicas ?? 0) === replicas);
-    case 'apps/ReplicaSet':
-      return ok(observedCurrent && (status.availableReplicas ?? 0) === replicas);
-    case 'apps/DaemonSet':
-      return ok(observedCurrent && (status.updatedNumberScheduled ?? 0) === (status.desiredNumberScheduled ?? 0));
-    case '/Service':
-      return spec.type === 'LoadBalancer' ? ok((status.loadBalancer?.ingress ?? []).length > 0) : 'Healthy';
-    case 'networking.k8s.io/Ingress':
-      return ok((status.loadBalancer?.ingress ?? []).length > 0);
-    case '/PersistentVolumeClaim':
-      return ok(status.phase === 'Bound');
-    case '/Pod':
-      return ok(status.phase === 'Succeeded' || (status.phase === 'Running'
-        && (status.conditions ?? []).some((c: KObject) => c.type === 'Ready' && c.status === 'True')));
-    default:
-      return 'Unknown';
-  }
-}
-
 /** One entry of Work.status.manifestStatuses from the member's object. */
 function manifestStatus(ordinal: number, obj: KObject, resource: string): KObject {
   const [group, version] = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/') : ['', obj.apiVersion];
+  const status = reflectStatus(obj);
   return {
     identifier: {
       ordinal, group, version, kind: obj.kind, resource,
       ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
       name: obj.metadata?.name,
     },
-    ...(obj.status && Object.keys(obj.status).length ? { status: obj.status } : {}),
+    ...(status !== undefined ? { status } : {}),
     health: interpretHealth(obj),
   };
 }
