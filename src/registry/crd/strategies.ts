@@ -6,6 +6,7 @@ import type { JSONSchemaProps, ResourceInfo, TableColumn } from '../types.ts';
 import type { FieldError } from './errors.ts';
 import { applyDefaults, pruneUnknown, validateCustomResource } from './schema.ts';
 import { defaultCRD, validateCRD, validateCRDUpdate } from './validation.ts';
+import { extraValidators } from '../../propagation/validation.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type KObject = Record<string, any>;
@@ -82,8 +83,10 @@ export const customResourceStrategy: Strategy = {
   defaults() {},
   validate(obj, res) {
     if (!res.crdSchema) return [];
-    return toApiErrors(validateCustomResource(obj, res.crdSchema));
+    const errors = toApiErrors(validateCustomResource(obj, res.crdSchema));
+    return errors.length ? errors : extraValidators[`${res.group}/${res.kind}`]?.validate(obj) ?? [];
   },
+  validateUpdate: (obj, old, res) => extraValidators[`${res.group}/${res.kind}`]?.validateUpdate(obj, old) ?? [],
 };
 
 /** Prunes unknown fields and applies schema defaults; returns the unknown field paths that were dropped. */
