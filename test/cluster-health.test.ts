@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
   ClusterConditionStore, generateReadyCondition, setStatusCondition, taintsForCondition, type Condition,
 } from '../src/controllers/cluster.ts';
+import { summarizeResources } from '../src/members/client.ts';
 import { api, kubectlOk, lines, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
 
 const CLUSTERS = '/apis/cluster.karmada.io/v1alpha1/clusters';
@@ -61,6 +62,34 @@ describe('cluster condition damping and taints', () => {
     assert.deepEqual(taintsForCondition([other, ...notReady], T, now), [other]);
     assert.equal(taintsForCondition([other], T, now), undefined);
     assert.equal(taintsForCondition([other], undefined, now), undefined);
+  });
+});
+
+describe('the resource summary of a member', () => {
+  const node = (allocatable: Record<string, string>) => ({ status: { allocatable } });
+  const pod = (spec: Record<string, unknown>, phase = 'Running') => ({ spec, status: { phase } });
+  const container = (requests: Record<string, string>) => ({ name: 'c', resources: { requests } });
+
+  it('sums allocatable over the nodes, in the format of the first term', () => {
+    const nodes = [node({ cpu: '2', memory: '4Gi', pods: '110' }), node({ cpu: '1500m', memory: '1024Mi', pods: '110' })];
+    assert.deepEqual(summarizeResources(nodes, []), { allocatable: { cpu: '3500m', memory: '5Gi', pods: '220' } });
+    assert.deepEqual(summarizeResources([], []), {});
+  });
+
+  it('counts what bound pods that have not finished request as allocated, and unbound pods as allocating', () => {
+    const pods = [
+      // Containers are summed, then raised to the largest init container.
+      pod({ nodeName: 'n1', containers: [container({ cpu: '100m', memory: '64Mi' }), container({ cpu: '200m' })],
+        initContainers: [container({ cpu: '500m', memory: '1Mi' })] }),
+      pod({ nodeName: 'n1', containers: [container({ 'nvidia.com/gpu': '1', example: '3' })], overhead: { cpu: '50m' } }),
+      pod({ nodeName: 'n1', containers: [container({ cpu: '8' })] }, 'Succeeded'),
+      pod({ nodeName: 'n2', containers: [container({ cpu: '8' })] }, 'Failed'),
+      pod({ containers: [container({ cpu: '1', memory: '100M' })] }, 'Pending'),
+    ];
+    assert.deepEqual(summarizeResources([], pods), {
+      allocated: { cpu: '550m', memory: '64Mi', 'nvidia.com/gpu': '1', pods: '2' },
+      allocating: { cpu: '1', memory: '100000000', pods: '1' },
+    });
   });
 });
 
@@ -149,6 +178,37 @@ describe('cluster status controller', () => {
     await waitFor('nodeSummary 2/1', async () => {
       const summary = (await getCluster('m2')).status?.nodeSummary;
       return summary?.totalNum === 2 && summary.readyNum === 1 ? summary : undefined;
+    });
+  });
+
+  it('reports the resource summary of a member from its nodes and pods', async () => {
+    const m2 = members.get('m2')!;
+    assert.deepEqual((await waitReady('m2', 'True')).status.resourceSummary, {});
+    for (const [name, cpu, memory] of [['node-c', '4', '8Gi'], ['node-d', '2', '4Gi']]) {
+      const res = await api(m2, 'POST', '/api/v1/nodes', {
+        apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { allocatable: { cpu, memory, pods: '110' } },
+      });
+      assert.equal(res.status, 201, res.text);
+    }
+    const app = (requests: Record<string, string>) => [{ name: 'app', image: 'nginx', resources: { requests } }];
+    const pods: Array<[string, Record<string, unknown>]> = [
+      ['bound', { nodeName: 'node-c', containers: app({ cpu: '250m', memory: '128Mi' }) }],
+      ['pending', { containers: app({ cpu: '1' }) }],
+    ];
+    for (const [name, spec] of pods) {
+      const res = await api(m2, 'POST', '/api/v1/namespaces/default/pods', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec,
+      });
+      assert.equal(res.status, 201, res.text);
+    }
+    const summary = await waitFor('the resource summary of m2', async () => {
+      const s = (await getCluster('m2')).status?.resourceSummary;
+      return s?.allocating ? s : undefined;
+    });
+    assert.deepEqual(summary, {
+      allocatable: { cpu: '6', memory: '12Gi', pods: '220' },
+      allocated: { cpu: '250m', memory: '128Mi', pods: '1' },
+      allocating: { cpu: '1', pods: '1' },
     });
   });
 

@@ -1,12 +1,12 @@
 // The cluster status controller, as Karmada's: every Push Cluster is probed periodically through the
-// credentials its Secret holds (readyz, else healthz); a healthy one has its Kubernetes version and API
-// enablements collected. The observed health becomes the Ready condition only once it has lasted the
-// success/failure threshold, and the Ready condition is mirrored into the scheduling taints
+// credentials its Secret holds (readyz, else healthz); a healthy one has its Kubernetes version, API
+// enablements, node summary and resource summary collected. The observed health becomes the Ready condition
+// only once it has lasted the success/failure threshold, and the Ready condition is mirrored into the scheduling taints
 // cluster.karmada.io/not-ready and cluster.karmada.io/unreachable, as Karmada's cluster controller does.
 // Nothing of a credential is ever logged or written into a condition.
 import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
-import type { ApiEnablement, MemberClient } from '../members/client.ts';
+import type { ApiEnablement, MemberClient, ResourceSummary } from '../members/client.ts';
 import { ClusterClientError, clusterClientFromSecret, type ClusterClient } from '../members/from-secret.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
@@ -18,6 +18,7 @@ interface Collected {
   kubernetesVersion?: string;
   apiEnablements?: ApiEnablement[];
   nodeSummary?: { totalNum: number; readyNum: number };
+  resourceSummary?: ResourceSummary;
 }
 
 export interface ClusterStatusOptions {
@@ -286,6 +287,11 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
       } catch (e) {
         log.warn({ cluster: name, detail: scrub(errorText(e), secretValues) }, 'cannot read the nodes of the member');
       }
+      try {
+        collected.resourceSummary = await client.resourceSummary();
+      } catch (e) {
+        log.warn({ cluster: name, detail: scrub(errorText(e), secretValues) }, 'cannot read the nodes and pods of the member');
+      }
       const cached = apis.get(name);
       const justReady = current?.status !== 'True';
       let api = cached;
@@ -321,6 +327,7 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
       if (collected.kubernetesVersion !== undefined) next.kubernetesVersion = collected.kubernetesVersion;
       if (collected.apiEnablements !== undefined) next.apiEnablements = collected.apiEnablements;
       if (collected.nodeSummary !== undefined) next.nodeSummary = collected.nodeSummary;
+      if (collected.resourceSummary !== undefined) next.resourceSummary = collected.resourceSummary;
       const now = Date.now();
       let list: Condition[] = next.conditions ?? [];
       for (const c of conditions) list = setStatusCondition(list, c, now);

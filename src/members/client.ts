@@ -3,6 +3,10 @@
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { KObject } from '../registry/objects.ts';
+import {
+  formatQuantity, newMilliQuantity, newQuantity, parseQuantity, quantityMilliValue, quantityValue, type Quantity,
+} from '../propagation/quantity.ts';
 
 export class MemberConfigError extends Error {}
 
@@ -16,6 +20,16 @@ export interface MemberResponse {
 export interface ApiEnablement {
   groupVersion: string;
   resources: Array<{ name: string; kind: string }>;
+}
+
+/** A resource list as the API writes it: resource name to quantity ({cpu: '4', memory: '16Gi', pods: '110'}). */
+export type ResourceList = Record<string, string>;
+
+/** Cluster.status.resourceSummary; a list with nothing in it is left out, as upstream's omitempty does. */
+export interface ResourceSummary {
+  allocatable?: ResourceList;
+  allocating?: ResourceList;
+  allocated?: ResourceList;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -108,11 +122,23 @@ export class MemberClient {
 
   /** How many Nodes the member has and how many are Ready (Cluster.status.nodeSummary). */
   async nodeSummary(): Promise<{ totalNum: number; readyNum: number }> {
-    const res = await this.request('GET', '/api/v1/nodes');
-    if (res.status !== 200 || !Array.isArray(res.json?.items)) throw new Error(`the member ${this.server} did not list its nodes (HTTP ${res.status})`);
-    const items = res.json.items as Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
-    const ready = items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const items = await this.list('/api/v1/nodes', 'nodes');
+    const ready = items.filter((n) => n.status?.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True'));
     return { totalNum: items.length, readyNum: ready.length };
+  }
+
+  /** What the member's Nodes offer and its Pods ask for (Cluster.status.resourceSummary). */
+  async resourceSummary(): Promise<ResourceSummary> {
+    const [nodes, pods] = await Promise.all([this.list('/api/v1/nodes', 'nodes'), this.list('/api/v1/pods', 'pods')]);
+    return summarizeResources(nodes, pods);
+  }
+
+  private async list(path: string, what: string): Promise<KObject[]> {
+    const res = await this.request('GET', path);
+    if (res.status !== 200 || !Array.isArray(res.json?.items)) {
+      throw new Error(`the member ${this.server} did not list its ${what} (HTTP ${res.status})`);
+    }
+    return res.json.items;
   }
 
   /** Every served group-version with its resources (subresources left out), as Cluster.status.apiEnablements. */
@@ -127,6 +153,74 @@ export class MemberClient {
         .map((r: { name: string; kind: string }) => ({ name: r.name, kind: r.kind })),
     })).sort((a, b) => a.groupVersion.localeCompare(b.groupVersion));
   }
+}
+
+/**
+ * Karmada's getResourceSummary: allocatable is the sum of every Node's status.allocatable (each sum written in the
+ * format of its first term); allocated is what the Pods bound to a node and not finished request, allocating what
+ * the Pods not bound yet request, each with the number of those Pods as 'pods'.
+ */
+export function summarizeResources(nodes: KObject[], pods: KObject[]): ResourceSummary {
+  const allocatable = new Map<string, Quantity>();
+  for (const node of nodes) {
+    for (const [name, text] of Object.entries(node.status?.allocatable ?? {})) {
+      const q = parseQuantity(text);
+      if (!q) continue;
+      const sum = allocatable.get(name);
+      allocatable.set(name, sum ? { ...sum, nanos: sum.nanos + q.nanos } : q);
+    }
+  }
+  const finished = (pod: KObject) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+  const summary: ResourceSummary = {};
+  if (allocatable.size) summary.allocatable = resourceList(allocatable);
+  const allocating = podsRequests(pods.filter((p) => !p.spec?.nodeName));
+  if (allocating) summary.allocating = allocating;
+  const allocated = podsRequests(pods.filter((p) => p.spec?.nodeName && !finished(p)));
+  if (allocated) summary.allocated = allocated;
+  return summary;
+}
+
+/** The summed effective requests of pods plus their count, as upstream's util.Resource keeps them (undefined when all zero). */
+function podsRequests(pods: KObject[]): ResourceList | undefined {
+  const total = new Map<string, bigint>([['pods', BigInt(pods.length)]]);
+  for (const pod of pods) {
+    for (const [name, units] of podRequests(pod.spec ?? {})) total.set(name, (total.get(name) ?? 0n) + units);
+  }
+  const list = new Map<string, Quantity>();
+  for (const [name, units] of total) {
+    if (units <= 0n) continue;
+    if (name === 'cpu') list.set(name, newMilliQuantity(units, 'DecimalSI'));
+    else list.set(name, newQuantity(units, BINARY_RESOURCES.test(name) ? 'BinarySI' : 'DecimalSI'));
+  }
+  return list.size ? resourceList(list) : undefined;
+}
+
+const BINARY_RESOURCES = /^(memory|ephemeral-storage|hugepages-.*)$/;
+
+/** A pod's effective request: its containers' requests summed, raised to any larger init container request, plus overhead. */
+function podRequests(spec: KObject): Map<string, bigint> {
+  const total = new Map<string, bigint>();
+  const each = (requests: Record<string, unknown> | undefined, combine: (sum: bigint, units: bigint) => bigint) => {
+    for (const [name, text] of Object.entries(requests ?? {})) {
+      const q = parseQuantity(text);
+      if (!q || !countedResource(name)) continue;
+      total.set(name, combine(total.get(name) ?? 0n, name === 'cpu' ? quantityMilliValue(q) : quantityValue(q)));
+    }
+  };
+  for (const c of spec.containers ?? []) each(c.resources?.requests, (sum, units) => sum + units);
+  for (const c of spec.initContainers ?? []) each(c.resources?.requests, (sum, units) => (units > sum ? units : sum));
+  each(spec.overhead, (sum, units) => sum + units);
+  return total;
+}
+
+/** The resources upstream's util.Resource accounts: the native ones and the scalar (extended, hugepages, volume) ones. */
+function countedResource(name: string): boolean {
+  return ['cpu', 'memory', 'ephemeral-storage', 'pods'].includes(name) || name.includes('/')
+    || name.startsWith('hugepages-') || name.startsWith('attachable-volumes-');
+}
+
+function resourceList(quantities: Map<string, Quantity>): ResourceList {
+  return Object.fromEntries([...quantities].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, q]) => [name, formatQuantity(q)]));
 }
 
 function firstLine(e: unknown): string {
