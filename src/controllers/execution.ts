@@ -7,8 +7,9 @@
 // condition, the Dispatching condition and manifestStatuses (identifier, reflected status, health) are written
 // through the status subresource. A deleted Work has its member objects deleted (unless
 // spec.preserveResourcesOnDeletion), then loses its finalizer; a Work of a cluster that is gone or being
-// deleted loses it at once. Level-triggered, retried with backoff, resynced periodically to revert drift on
-// the member and refresh statuses (there are no member informers: the resync is the only observer).
+// deleted loses it at once. Level-triggered, retried with backoff, resynced periodically; between resyncs, a
+// watch of each member resource the Works use (managed objects only) requeues the owning Work on every change,
+// so member statuses come back and drift is reverted at once.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
@@ -30,6 +31,7 @@ export interface ExecutionOptions {
 }
 
 export const DEFAULT_WORK_RESYNC_PERIOD_MS = 30_000;
+const MEMBER_WATCH_RETRY_MS = 2000;
 
 // Upstream names (pkg/util/constants.go, pkg/apis/work/v1alpha1 and v1alpha2 well-known constants).
 export const EXECUTION_CONTROLLER_FINALIZER = 'karmada.io/execution-controller';
@@ -72,6 +74,8 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   const seen = new Map<string, string>();
   const writes = new Set<Promise<unknown>>();
   const watchers: Array<{ close(): void }> = [];
+  /** Watches of managed objects on members, by `<cluster>|<collection path>`: their changes requeue the owning Work. */
+  const memberWatches = new Map<string, { close(): void }>();
   let works: ResourceInfo | undefined;
   let clusters: ResourceInfo | undefined;
   let stopped = false;
@@ -181,6 +185,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     for (const [ordinal, manifest] of manifests.entries()) {
       try {
         const { object, resource } = await applyManifest(clusterName, cc.client, work, manifest);
+        watchMember(clusterName, String(object.apiVersion), resource);
         succeeded++;
         manifestStatuses.push(manifestStatus(ordinal, object, resource));
       } catch (e) {
@@ -239,7 +244,11 @@ export function executionController(objects: ObjectService, logger: Logger, sett
 
     const current = await client.request('GET', target.path);
     if (current.status === 404) {
-      const created = await client.request('POST', target.collection, desired);
+      let created = await client.request('POST', target.collection, desired);
+      if (created.status === 404 && target.namespace && created.json?.details?.kind === 'namespaces') {
+        await ensureMemberNamespace(clusterName, client, target.namespace);
+        created = await client.request('POST', target.collection, desired);
+      }
       if (created.status === 200 || created.status === 201) return { object: created.json, resource: target.resource };
       throw new Error(`failed to create ${ref} in cluster ${clusterName}: ${memberMessage(created)}`);
     }
@@ -252,6 +261,14 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     const updated = await client.request('PUT', target.path, next);
     if (updated.status === 200 || updated.status === 201) return { object: updated.json, resource: target.resource };
     throw new Error(`failed to update ${ref} in cluster ${clusterName}: ${memberMessage(updated)}`);
+  }
+
+  /** Creates a namespace a manifest needs on the member; it belongs to the member, not to any Work. */
+  async function ensureMemberNamespace(clusterName: string, client: MemberClient, namespace: string): Promise<void> {
+    const res = await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    if (res.status !== 201 && res.status !== 200 && res.status !== 409) {
+      throw new Error(`failed to create namespace ${namespace} in cluster ${clusterName}: ${memberMessage(res)}`);
+    }
   }
 
   /** Deletes the Work's objects on the member (only those this Work owns). */
@@ -280,6 +297,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     const entry = await clusterClientFromSecret(objects, cluster, clients.get(name));
     if (clients.get(name) !== entry) {
       clients.set(name, entry);
+      stopMemberWatches(name);
       discovery.delete(name);
     }
     return entry;
@@ -310,6 +328,31 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     const namespace: string | undefined = resource.namespaced ? (manifest.metadata?.namespace || 'default') : undefined;
     const collection = `${prefix}/${namespace ? `namespaces/${encodeURIComponent(namespace)}/` : ''}${resource.name}`;
     return { resource: resource.name, collection, path: `${collection}/${encodeURIComponent(manifest.metadata.name)}`, namespaced: resource.namespaced, namespace };
+  }
+
+  /** Follows a member's managed objects of one resource, so status changes and drift are seen at once. */
+  function watchMember(clusterName: string, apiVersion: string, resource: string): void {
+    const collection = `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${resource}`;
+    const id = `${clusterName}|${collection}`;
+    const client = clients.get(clusterName)?.client;
+    if (stopped || memberWatches.has(id) || !client) return;
+    const watch = client.watch(`${collection}?labelSelector=${encodeURIComponent(`${MANAGED_BY_KARMADA_LABEL}=true`)}`, (event) => {
+      const a = event.object?.metadata?.annotations ?? {};
+      if (a[WORK_NAMESPACE_ANNOTATION] && a[WORK_NAME_ANNOTATION]) queue.add(`${a[WORK_NAMESPACE_ANNOTATION]}/${a[WORK_NAME_ANNOTATION]}`);
+    }, () => {
+      if (memberWatches.get(id) !== watch) return;
+      memberWatches.delete(id);
+      setTimeout(() => watchMember(clusterName, apiVersion, resource), MEMBER_WATCH_RETRY_MS).unref();
+    });
+    memberWatches.set(id, watch);
+  }
+
+  function stopMemberWatches(clusterName: string): void {
+    for (const [id, watch] of [...memberWatches]) {
+      if (!id.startsWith(`${clusterName}|`)) continue;
+      memberWatches.delete(id);
+      watch.close();
+    }
   }
 
   function enqueueWorksOf(clusterName: string): void {
@@ -357,6 +400,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       if (event.type === 'DELETED') {
         readiness.delete(name);
         clients.delete(name);
+        stopMemberWatches(name);
         discovery.delete(name);
         enqueueWorksOf(name);
         return;
@@ -375,6 +419,8 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       stopped = true;
       clearTimeout(retryTimer);
       for (const w of watchers.splice(0)) w.close();
+      for (const w of memberWatches.values()) w.close();
+      memberWatches.clear();
       queue.stop();
       await Promise.allSettled([...writes]);
     },

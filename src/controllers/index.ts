@@ -1,13 +1,16 @@
 // The tables of controllers: what every server runs, and what only a control plane or a member runs.
 import type { Logger } from 'pino';
 import type { ObjectService } from '../registry/objects.ts';
+import { bindingController } from './binding.ts';
 import { clusterStatusController, type ClusterStatusOptions } from './cluster.ts';
 import { crdController } from './crd.ts';
+import { resourceDetector } from './detector.ts';
 import { executionController } from './execution.ts';
 import { executionNamespaceController } from './execution-namespace.ts';
 import { garbageCollector } from './garbagecollector.ts';
 import { namespaceController } from './namespace.ts';
 import type { Controller } from './runtime.ts';
+import { schedulerController } from './scheduler.ts';
 import { workloadSimulation } from './simulation.ts';
 
 /** Settings a controller may read (from the server's options). */
@@ -20,8 +23,7 @@ const COMMON: StartController[] = [namespaceController, garbageCollector, crdCon
 
 export const CONTROLLERS = {
   'control-plane': [...COMMON, clusterStatusController,
-    executionNamespaceController,
-    executionController],
+    executionNamespaceController, resourceDetector, schedulerController, bindingController, executionController],
   member: [...COMMON],
 } satisfies Record<string, StartController[]>;
 

@@ -103,6 +103,59 @@ export class MemberClient {
     });
   }
 
+  /**
+   * Streams a watch (`path` is a collection with its query, without watch=true) until the member ends it or
+   * close() is called; onEvent gets each event, onEnd is called once, when the stream is over for any reason.
+   */
+  watch(path: string, onEvent: (event: { type: string; object: KObject }) => void, onEnd: (error?: Error) => void): { close(): void } {
+    let ended = false;
+    let req: import('node:http').ClientRequest | undefined;
+    const end = (error?: Error) => {
+      if (ended) return;
+      ended = true;
+      req?.destroy();
+      onEnd(error);
+    };
+    const url = new URL(path, `${this.server}/`);
+    url.searchParams.set('watch', 'true');
+    const options: import('node:https').RequestOptions = {
+      method: 'GET', host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, headers: { Accept: 'application/json' },
+    };
+    this.config.applyToHTTPSOptions(options).then(() => {
+      if (ended) return;
+      const send = url.protocol === 'http:' ? httpRequest : request;
+      req = send(options, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          end(new Error(`watching ${url.pathname} on ${this.server} failed: HTTP ${res.statusCode}`));
+          return;
+        }
+        let buffer = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, newline).trim();
+            buffer = buffer.slice(newline + 1);
+            if (!line) continue;
+            try {
+              onEvent(JSON.parse(line));
+            } catch (e) {
+              end(new Error(`a watch event from ${this.server} could not be read: ${firstLine(e)}`));
+              return;
+            }
+          }
+        });
+        res.on('end', () => end());
+        res.on('error', (e) => end(e));
+      });
+      req.on('error', (e) => end(new Error(`cannot reach ${this.server}: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+      req.end();
+    }, (e) => end(e instanceof Error ? e : new Error(String(e))));
+    return { close: () => end() };
+  }
+
   /** Health as the cluster controller sees it: /readyz, or /healthz where /readyz is not served. */
   async health(): Promise<{ healthy: boolean; message: string }> {
     let res = await this.request('GET', '/readyz');

@@ -256,7 +256,8 @@ export class ObjectService {
       try {
         return await this.replace(res, old, kv.modRevision, desired, ctx, subresource);
       } catch (e) {
-        if (e instanceof ConflictError && !wantedRv && attempt < MAX_CONFLICT_RETRIES) continue;
+        // Safe with a resourceVersion precondition too: the next attempt checks it against the newer object.
+        if (e instanceof ConflictError && attempt < MAX_CONFLICT_RETRIES) continue;
         if (e instanceof ConflictError) throw conflict(res, name, MODIFIED);
         throw e;
       }

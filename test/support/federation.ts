@@ -1,0 +1,73 @@
+// A control plane with real member processes joined through `canopy join`, for propagation tests.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { api, CANOPY, kubectl, removeDir, startServer, type RunningServer, waitFor } from './server.ts';
+
+export interface Federation {
+  cp: RunningServer;
+  members: Record<string, RunningServer>;
+  stop(): Promise<void>;
+}
+
+/** Runs `canopy ARGS` against the control plane. */
+export function canopy(args: string[], controlPlane: RunningServer): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CANOPY, ...args], {
+    encoding: 'utf8', timeout: 60_000, env: { ...process.env, CANOPY_KUBECONFIG: controlPlane.kubeconfig },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts a control plane and members, joins them (Push) and waits until every Cluster is Ready. */
+export async function startFederation(names: string[], cpArgs: string[] = []): Promise<Federation> {
+  const [cp, ...started] = await Promise.all([
+    startServer({ args: ['--cluster-status-update-frequency', '1', '--work-resync-period', '5', ...cpArgs] }),
+    ...names.map((name) => startServer({ command: 'member', name })),
+  ]);
+  const members = Object.fromEntries(names.map((n, i) => [n, started[i]!]));
+  const federation: Federation = {
+    cp: cp!, members,
+    async stop() {
+      await Promise.all([cp!.stop(), ...started.map((m) => m.stop())]);
+      for (const s of [cp!, ...started]) removeDir(s.dir);
+    },
+  };
+  for (const name of names) {
+    const joined = canopy(['join', name, '--kubeconfig', members[name]!.kubeconfig], cp!);
+    assert.equal(joined.code, 0, joined.stderr);
+  }
+  await waitFor('every cluster Ready', async () => {
+    const list = (await api(cp!, 'GET', '/apis/cluster.karmada.io/v1alpha1/clusters')).json?.items ?? [];
+    const ready = list.filter((c: any) => c.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
+    return ready.length === names.length ? true : undefined;
+  });
+  return federation;
+}
+
+/** The names of a kind's objects in a member namespace, sorted. */
+export function memberNames(member: RunningServer, resource: string, namespace = 'default'): string[] {
+  const r = kubectl(member, ['get', resource, '-n', namespace, '-o', 'jsonpath={.items[*].metadata.name}']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return r.stdout.split(/\s+/).filter(Boolean).sort();
+}
+
+/** A member object as JSON, or undefined when it does not exist. */
+export function memberGet(member: RunningServer, args: string[]): any {
+  const r = kubectl(member, ['get', ...args, '-o', 'json']);
+  if (r.code !== 0) {
+    if (/NotFound/.test(r.stderr)) return undefined;
+    throw new Error(r.stderr);
+  }
+  return JSON.parse(r.stdout);
+}
+
+/** Waits until a member's objects of a kind (in a namespace) are exactly `expected`. */
+export async function waitForNames(member: RunningServer, resource: string, expected: string[], namespace = 'default'): Promise<void> {
+  const want = [...expected].sort();
+  let last: string[] = [];
+  await waitFor(`${resource} ${JSON.stringify(want)} in ${member.dir}`, () => {
+    last = memberNames(member, resource, namespace);
+    return JSON.stringify(last) === JSON.stringify(want) ? true : undefined;
+  }).catch((e) => {
+    throw new Error(`${(e as Error).message}; last seen ${JSON.stringify(last)}`);
+  });
+}
