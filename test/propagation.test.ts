@@ -217,6 +217,31 @@ describe('propagation', () => {
     });
   });
 
+  describe('dynamic weights', () => {
+    it('divides replicas by the available replicas the members report (their Nodes\' allocatable pods)', async () => {
+      for (const [member, pods] of [[m1, '10'], [m2, '30']] as const) {
+        const res = await api(member, 'POST', '/api/v1/nodes', {
+          apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' },
+          status: { allocatable: { cpu: '8', memory: '32Gi', pods }, conditions: [{ type: 'Ready', status: 'True' }] },
+        });
+        assert.equal(res.status, 201, res.text);
+      }
+      await waitFor('resource summaries on m1 and m2', async () => {
+        const list = (await api(cp, 'GET', '/apis/cluster.karmada.io/v1alpha1/clusters')).json.items;
+        const pods = (name: string) => list.find((c: any) => c.metadata.name === name)?.status?.resourceSummary?.allocatable?.pods;
+        return pods('m1') === '10' && pods('m2') === '30' ? true : undefined;
+      });
+      apply([namespace('dynamic'), policy('dynamic', 'available', {
+        resourceSelectors: [{ apiVersion: 'apps/v1', kind: 'Deployment' }],
+        placement: { clusterAffinity: { clusterNames: ['m1', 'm2'] }, replicaScheduling: {
+          replicaSchedulingType: 'Divided', replicaDivisionPreference: 'Weighted', weightPreference: { dynamicWeight: 'AvailableReplicas' } } },
+      })].join('\n---\n'));
+      kubectlOk(cp, ['create', 'deployment', 'web', '-n', 'dynamic', '--image', 'nginx', '--replicas', '8']);
+      await waitPlaced('dynamic', 'web-deployment', ['m1=2', 'm2=6']);
+      await waitFor('6 replicas on m2', () => (memberGet(m2, ['deployment', 'web', '-n', 'dynamic'])?.spec?.replicas === 6 ? true : undefined));
+    });
+  });
+
   describe('overrides', () => {
     it('applies ClusterOverridePolicies and OverridePolicies per target cluster', async () => {
       const override = (kind: string, name: string, ns: string | undefined, spec: object) => JSON.stringify({

@@ -180,17 +180,40 @@ export async function unjoinCluster(controlPlane: MemberClient, name: string, fo
   await expectOk(cluster, 'cannot read the clusters of the control plane');
   const ref = cluster.json.spec?.secretRef ?? { namespace: CLUSTER_SECRETS_NAMESPACE, name };
   const secretPath = `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`;
-  let removed = 0;
+  let member: MemberClient | undefined;
   try {
     const secret = await expectOk(await controlPlane.request('GET', secretPath), `cannot read the credentials of cluster "${name}"`);
-    const member = MemberClient.fromKubeconfig(Buffer.from(secret.json.data.kubeconfig, 'base64').toString('utf8'));
-    removed = await removeManagedObjects(member);
+    member = MemberClient.fromKubeconfig(Buffer.from(secret.json.data.kubeconfig, 'base64').toString('utf8'));
+    await expectOk(await member.request('GET', '/api/v1'), 'the member does not answer');
   } catch (e) {
     if (!force) throw new MembershipError(`cannot clean up member cluster "${name}": ${(e as Error).message}; use --force to unjoin it anyway`);
+    member = undefined;
   }
+  // The Cluster goes first, so nothing is applied to the member any more while it is cleaned up.
   await expectOk(await controlPlane.request('DELETE', `${CLUSTERS}/${name}`), `cannot delete cluster "${name}"`, [404]);
+  await worksGone(controlPlane, name);
+  let removed = 0;
+  if (member) {
+    try {
+      removed = await removeManagedObjects(member);
+    } catch (e) {
+      if (!force) throw new MembershipError(`cluster "${name}" was removed, but cleaning up the member failed: ${(e as Error).message}`);
+    }
+  }
   await expectOk(await controlPlane.request('DELETE', secretPath), `cannot delete the credentials of cluster "${name}"`, [404]);
   return { removed };
+}
+
+const WORKS_GONE_TIMEOUT_MS = 30_000;
+
+/** Waits until the cluster's execution namespace holds no Works: no apply to the member is in flight any more. */
+async function worksGone(controlPlane: MemberClient, name: string): Promise<void> {
+  const deadline = Date.now() + WORKS_GONE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const res = await controlPlane.request('GET', `/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-${name}/works?limit=1`);
+    if (res.status === 404 || (res.status === 200 && !res.json?.items?.length)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Deletes every object labelled karmada.io/managed=true in every resource the member serves. */

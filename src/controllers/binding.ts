@@ -16,6 +16,7 @@ import {
   RB_PERMANENT_ID_LABEL, TEMPLATE_UID_ANNOTATION, workName,
 } from '../propagation/names.ts';
 import { applyOverrides } from '../propagation/overrides.ts';
+import { spreadByTargetClusters } from '../propagation/scheduler.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
 import {
   RESOURCE_CONFLICT_RESOLUTION_ANNOTATION, RESOURCE_CONFLICT_RESOLUTION_OVERWRITE, WORK_APPLIED,
@@ -92,12 +93,16 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     const wanted = new Set(targets.map((t) => executionSpaceName(t.name)));
     for (const w of ownWorks) if (!wanted.has(w.metadata.namespace)) await deleteWork(w);
 
+    const divided = (binding.spec?.replicas ?? 0) > 0 && binding.spec?.placement?.replicaScheduling?.replicaSchedulingType === 'Divided';
+    // As upstream, a divided Job's completions are spread in proportion to each cluster's replicas.
+    const completions = divided && template.apiVersion === 'batch/v1' && template.kind === 'Job' && template.spec?.completions !== undefined
+      ? spreadByTargetClusters(template.spec.completions, targets) : undefined;
     const errors: string[] = [];
     for (const target of targets) {
       const cluster = clusters!.get(undefined, target.name);
       if (!cluster) continue;
       try {
-        await ensureWork(kind, binding, template, cluster, target.replicas);
+        await ensureWork(kind, binding, template, cluster, divided ? { replicas: target.replicas ?? 0, completions: completions?.get(target.name) } : undefined);
       } catch (e) {
         errors.push(`cluster ${target.name}: ${errorText(e)}`);
       }
@@ -116,14 +121,15 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     return template;
   }
 
+  /** Creates or updates the Work of one target cluster; `division` is the cluster's share of a divided workload. */
   async function ensureWork(kind: BindingKind, binding: KObject, template: KObject, cluster: KObject,
-    replicas: number | undefined): Promise<void> {
+    division: { replicas: number; completions?: number } | undefined): Promise<void> {
     const spec = binding.spec ?? {};
     let manifest = structuredClone(template);
     delete manifest.status;
     for (const k of IRRELEVANT_METADATA) delete manifest.metadata[k];
-    const divided = (spec.replicas ?? 0) > 0 && spec.placement?.replicaScheduling?.replicaSchedulingType === 'Divided';
-    if (divided) manifest = reviseReplica(manifest, replicas ?? 0);
+    if (division) manifest = reviseReplica(manifest, division.replicas);
+    if (division?.completions !== undefined) manifest.spec.completions = division.completions;
     const overridden = applyOverrides(manifest, cluster, {
       overridePolicies: overridePolicies!.list(template.metadata.namespace ?? '\u0000'),
       clusterOverridePolicies: clusterOverridePolicies!.list(),
@@ -154,7 +160,7 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
       : { [CRB_NAME_ANNOTATION]: binding.metadata.name };
     const workSpec: KObject = {
       workload: { manifests: [manifest] },
-      ...(spec.suspension?.dispatching ? { suspendDispatching: true } : {}),
+      ...(suspended(spec.suspension, cluster.metadata.name) ? { suspendDispatching: true } : {}),
       ...(spec.preserveResourcesOnDeletion ? { preserveResourcesOnDeletion: true } : {}),
     };
     const existing = works!.get(workNamespace, name) ?? await objects.tryGet(works!.resource, workNamespace, name);
@@ -283,6 +289,11 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
       for (const i of [informers.rb, informers.crb, works, clusters, overridePolicies, clusterOverridePolicies]) i?.stop();
     },
   };
+}
+
+/** Policy suspension: of dispatching everywhere, or to the clusters named. */
+function suspended(suspension: KObject | undefined, clusterName: string): boolean {
+  return suspension?.dispatching === true || (suspension?.dispatchingOnClusters?.clusterNames ?? []).includes(clusterName);
 }
 
 function appliedEntry(a: { policyName: string; overriders: KObject }): KObject {

@@ -450,6 +450,12 @@ function dispense(replicas: number, weights: Array<{ name: string; weight: numbe
   return [...merged].map(([name, n]) => ({ name, replicas: n }));
 }
 
+/** Upstream's SpreadReplicasByTargetClusters: n divided over the clusters, weighted by their replicas. */
+export function spreadByTargetClusters(n: number, targets: TargetCluster[]): Map<string, number> {
+  const shares = dispense(n, targets.map((t) => ({ name: t.name, weight: t.replicas ?? 0, last: 0 })), []);
+  return new Map(shares.map((s) => [s.name, s.replicas]));
+}
+
 /** Runs one step of the cycle, prefixing its failure as upstream wraps it. */
 function step<T>(what: string, run: () => T): T {
   try {
