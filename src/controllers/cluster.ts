@@ -5,13 +5,12 @@
 // cluster.karmada.io/not-ready and cluster.karmada.io/unreachable, as Karmada's cluster controller does.
 // Nothing of a credential is ever logged or written into a condition.
 import type { Logger } from 'pino';
-import { ApiError } from '../apiserver/errors.ts';
 import type { ApiEnablement, MemberClient, ResourceSummary } from '../members/client.ts';
 import { ClusterClientError, clusterClientFromSecret, type ClusterClient } from '../members/from-secret.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
-import type { Controller } from './runtime.ts';
+import { type Controller, errorText, ignoreNotFound, stableJson } from './runtime.ts';
 
 /** What a probe of a healthy member collects for Cluster.status. */
 interface Collected {
@@ -409,10 +408,6 @@ function nonNegative(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
-function errorText(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0]!;
-}
-
 /** Removes any credential text from a message. */
 function scrub(message: string, sensitive: string[]): string {
   let out = message;
@@ -420,12 +415,4 @@ function scrub(message: string, sensitive: string[]): string {
   return out;
 }
 
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof ApiError && e.code === 404)) throw e;
-}
-
 /** JSON with object keys sorted, for comparing statuses. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
-}

@@ -18,7 +18,7 @@ import {
 import { EXECUTION_SPACE_PREFIX } from './execution-namespace.ts';
 import { Informer, whenServed } from './informer.ts';
 import { WorkQueue } from './queue.ts';
-import type { Controller } from './runtime.ts';
+import { type Controller, ignoreNotFound, stableJson } from './runtime.ts';
 
 /** Groups never propagated: the federation APIs themselves and what only makes sense in one cluster. */
 const RESERVED_GROUPS = new Set(['cluster.karmada.io', 'policy.karmada.io', 'work.karmada.io', 'config.karmada.io',
@@ -246,8 +246,8 @@ export function resourceDetector(objects: ObjectService, logger: Logger): Contro
     if (!labels[idLabel]) labels[idLabel] = randomUUID();
     const annotations = { ...(existing.metadata.annotations ?? {}), ...marks.annotations };
     for (const k of [PP_NAME_ANNOTATION, PP_NAMESPACE_ANNOTATION, CPP_NAME_ANNOTATION]) if (!(k in marks.annotations)) delete annotations[k];
-    if (JSON.stringify([existing.spec, existing.metadata.labels, existing.metadata.annotations, existing.metadata.ownerReferences])
-      === JSON.stringify([next, labels, annotations, [ownerReference]])) return;
+    if (stableJson([existing.spec, existing.metadata.labels, existing.metadata.annotations, existing.metadata.ownerReferences])
+      === stableJson([next, labels, annotations, [ownerReference]])) return;
     await objects.modify(bindingRes, namespace, name, (current) => ({
       ...current,
       metadata: { ...current.metadata, labels, annotations, ownerReferences: [ownerReference] },
@@ -334,8 +334,4 @@ function specOf(obj: KObject): string {
   const { status: _status, metadata, ...rest } = obj;
   const { resourceVersion: _rv, managedFields: _mf, ...meta } = metadata ?? {};
   return JSON.stringify([rest, meta]);
-}
-
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof ApiError && e.code === 404)) throw e;
 }

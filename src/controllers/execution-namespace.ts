@@ -6,7 +6,7 @@ import { ApiError } from '../apiserver/errors.ts';
 import type { ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
-import type { Controller } from './runtime.ts';
+import { type Controller, ignoreNotFound } from './runtime.ts';
 
 /** Karmada's names.ExecutionSpacePrefix. */
 export const EXECUTION_SPACE_PREFIX = 'karmada-es-';
@@ -95,8 +95,4 @@ export function executionNamespaceController(objects: ObjectService, logger: Log
       queue.stop();
     },
   };
-}
-
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof ApiError && e.code === 404)) throw e;
 }

@@ -12,7 +12,6 @@
 // so member statuses come back and drift is reverted at once.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ApiError } from '../apiserver/errors.ts';
 import type { MemberClient, MemberResponse } from '../members/client.ts';
 import { ClusterClientError, clusterClientFromSecret, scrubSecrets, type ClusterClient } from '../members/from-secret.ts';
 import { interpretHealth, reflectStatus } from '../propagation/interpreter.ts';
@@ -21,7 +20,7 @@ import type { ResourceInfo } from '../registry/types.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
 import { clusterOfExecutionSpace } from './execution-namespace.ts';
 import { WorkQueue } from './queue.ts';
-import type { Controller } from './runtime.ts';
+import { type Controller, errorText, ignoreNotFound, stableJson } from './runtime.ts';
 
 export interface ExecutionOptions {
   /** How often every Work is applied again and its status refreshed. Default 30 s. */
@@ -511,18 +510,5 @@ function memberMessage(res: MemberResponse): string {
 function splitKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
-}
-
-function errorText(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0]!;
-}
-
-function ignoreNotFound(e: unknown): void {
-  if (!(e instanceof ApiError && e.code === 404)) throw e;
-}
-
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }
 

@@ -1,4 +1,5 @@
 // Plumbing shared by controllers: feeding a work queue from a resource's watch, with re-list on failure.
+import { ApiError } from '../apiserver/errors.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import type { WorkQueue } from './queue.ts';
@@ -30,4 +31,20 @@ export function watchResource(objects: ObjectService, resource: ResourceInfo, qu
       queue.stop();
     },
   };
+}
+
+/** The first line of an error's message. */
+export function errorText(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split('\n')[0]!;
+}
+
+/** For .catch(): a 404 means the object is gone already, which is what the caller wanted. */
+export function ignoreNotFound(e: unknown): void {
+  if (!(e instanceof ApiError && e.code === 404)) throw e;
+}
+
+/** JSON with object keys sorted, for comparing objects whatever the order of their keys. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
 }

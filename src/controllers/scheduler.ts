@@ -11,7 +11,7 @@ import { schedule, ScheduleError, type TargetCluster } from '../propagation/sche
 import { setStatusCondition, type Condition } from './cluster.ts';
 import { Informer, whenServed } from './informer.ts';
 import { WorkQueue } from './queue.ts';
-import type { Controller } from './runtime.ts';
+import { type Controller, stableJson } from './runtime.ts';
 
 export const SCHEDULED = 'Scheduled';
 
@@ -40,7 +40,7 @@ export function schedulerController(objects: ObjectService, logger: Logger): Con
     if (!binding || binding.metadata.deletionTimestamp) return;
     const spec = binding.spec ?? {};
     const placement = spec.placement ?? {};
-    const placementText = JSON.stringify(placement);
+    const placementText = stableJson(placement);
     const all = clusters!.list();
     const scheduled: TargetCluster[] = spec.clusters ?? [];
     // Clusters with an untolerated NoExecute taint are evicted: scheduled anew as if never chosen.
@@ -69,7 +69,7 @@ export function schedulerController(objects: ObjectService, logger: Logger): Con
 
     const res = informer.resource;
     let current = binding;
-    if (result && (JSON.stringify(result.clusters) !== JSON.stringify(scheduled)
+    if (result && (stableJson(result.clusters) !== stableJson(scheduled)
       || binding.metadata.annotations?.[APPLIED_PLACEMENT_ANNOTATION] !== placementText)) {
       current = await objects.modify(res, namespace || undefined, name, (b) => {
         b.metadata.annotations = { ...(b.metadata.annotations ?? {}), [APPLIED_PLACEMENT_ANNOTATION]: placementText };
@@ -90,7 +90,7 @@ export function schedulerController(objects: ObjectService, logger: Logger): Con
     if (result?.affinityName) nextStatus.schedulerObservedAffinityName = result.affinityName;
     else if (result) delete nextStatus.schedulerObservedAffinityName;
     if (result && current !== binding) nextStatus.lastScheduledTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    if (JSON.stringify(nextStatus) === JSON.stringify(status)) return;
+    if (stableJson(nextStatus) === stableJson(status)) return;
     await objects.modify(res, namespace || undefined, name, (b) => ({ ...b, status: { ...b.status, ...nextStatus,
       conditions: setStatusCondition(b.status?.conditions ?? [], condition, Date.now()) } }), {}, 'status');
   }
