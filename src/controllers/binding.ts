@@ -6,6 +6,7 @@
 // interpreter aggregates the kind.
 import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
+import { parseSelectors } from '../registry/filters.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import { parseApiVersion } from '../registry/registry.ts';
 import type { ResourceInfo } from '../registry/types.ts';
@@ -63,12 +64,20 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     if (!informer) return; // its initial listing enqueues every binding
     const res = informer.resource;
     const binding = await objects.tryGet(res, namespace || undefined, name);
-    if (!binding) return;
+    if (!binding) {
+      // Works seen after their binding went (created just before it was deleted): orphans.
+      for (const w of works!.list()) if (boundTo(w) === key) await deleteWork(w);
+      return;
+    }
     const finalizer = kind === 'rb' ? BINDING_CONTROLLER_FINALIZER : CLUSTER_BINDING_CONTROLLER_FINALIZER;
     const ownWorks = worksOf(kind, binding);
 
     if (binding.metadata.deletionTimestamp) {
-      for (const w of ownWorks) await deleteWork(w);
+      // From the store, not the cache: a Work the cache has not seen yet must not outlive the binding.
+      const idLabel = kind === 'rb' ? RB_PERMANENT_ID_LABEL : CRB_PERMANENT_ID_LABEL;
+      const id = binding.metadata.labels?.[idLabel];
+      const stored = id ? (await objects.list(works!.resource, undefined, parseSelectors(works!.resource, `${idLabel}=${id}`))).items : [];
+      for (const w of stored) await deleteWork(w);
       if ((binding.metadata.finalizers ?? []).includes(finalizer)) {
         await objects.modify(res, namespace || undefined, name, (b) => {
           b.metadata.finalizers = (b.metadata.finalizers ?? []).filter((f: string) => f !== finalizer);
@@ -234,11 +243,18 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     await objects.delete(works!.resource, work.metadata.namespace, work.metadata.name).catch(ignoreNotFound);
   }
 
-  function onWork(_type: string, work: KObject): void {
-    if (!clusterOfExecutionSpace(work.metadata.namespace)) return;
+  /** The queue key of the binding a Work belongs to, from its annotations. */
+  function boundTo(work: KObject): string | undefined {
+    if (!clusterOfExecutionSpace(work.metadata.namespace)) return undefined;
     const a = work.metadata.annotations ?? {};
-    if (a[RB_NAME_ANNOTATION]) queue.add(keyOf('rb', a[RB_NAMESPACE_ANNOTATION], a[RB_NAME_ANNOTATION]));
-    else if (a[CRB_NAME_ANNOTATION]) queue.add(keyOf('crb', undefined, a[CRB_NAME_ANNOTATION]));
+    if (a[RB_NAME_ANNOTATION]) return keyOf('rb', a[RB_NAMESPACE_ANNOTATION], a[RB_NAME_ANNOTATION]);
+    if (a[CRB_NAME_ANNOTATION]) return keyOf('crb', undefined, a[CRB_NAME_ANNOTATION]);
+    return undefined;
+  }
+
+  function onWork(_type: string, work: KObject): void {
+    const key = boundTo(work);
+    if (key) queue.add(key);
   }
 
   function onBinding(kind: BindingKind) {
