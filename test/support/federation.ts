@@ -6,6 +6,8 @@ import { api, CANOPY, kubectl, removeDir, startServer, type RunningServer, waitF
 export interface Federation {
   cp: RunningServer;
   members: Record<string, RunningServer>;
+  /** Starts the control plane again on its state directory once `cp` has exited (after cp.kill()); sets and returns `cp`. */
+  restartControlPlane(): Promise<RunningServer>;
   stop(): Promise<void>;
 }
 
@@ -19,16 +21,23 @@ export function canopy(args: string[], controlPlane: RunningServer): { code: num
 
 /** Starts a control plane and members, joins them (Push) and waits until every Cluster is Ready. */
 export async function startFederation(names: string[], cpArgs: string[] = []): Promise<Federation> {
+  const args = ['--cluster-status-update-frequency', '1', '--work-resync-period', '5', ...cpArgs];
   const [cp, ...started] = await Promise.all([
-    startServer({ args: ['--cluster-status-update-frequency', '1', '--work-resync-period', '5', ...cpArgs] }),
+    startServer({ args }),
     ...names.map((name) => startServer({ command: 'member', name })),
   ]);
   const members = Object.fromEntries(names.map((n, i) => [n, started[i]!]));
   const federation: Federation = {
     cp: cp!, members,
+    async restartControlPlane() {
+      const { process: child, dir } = federation.cp;
+      assert.ok(child.exitCode !== null || child.signalCode !== null, 'the control plane is still running');
+      federation.cp = await startServer({ dir, args });
+      return federation.cp;
+    },
     async stop() {
-      await Promise.all([cp!.stop(), ...started.map((m) => m.stop())]);
-      for (const s of [cp!, ...started]) removeDir(s.dir);
+      await Promise.all([federation.cp.stop(), ...started.map((m) => m.stop())]);
+      for (const s of [federation.cp, ...started]) removeDir(s.dir);
     },
   };
   for (const name of names) {
