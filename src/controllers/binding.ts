@@ -49,16 +49,45 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     workers: 8,
     onError: (key, err) => log.warn({ binding: key, err: String(err) }, 'binding sync failed; retrying'),
   });
+  /**
+   * Bindings due a full sync. A binding queued only because a Work's status changed just has its status
+   * refreshed (upstream's binding status controller): with many clusters, re-ensuring every Work on each of
+   * their status changes would cost (clusters)² per change of the template.
+   */
+  const fullSync = new Set<string>();
+  const enqueue = (key: string) => {
+    fullSync.add(key);
+    queue.add(key);
+  };
 
   const keyOf = (kind: BindingKind, namespace: string | undefined, name: string) => `${kind}|${namespace ?? ''}|${name}`;
   const enqueueAll = () => {
     for (const kind of ['rb', 'crb'] as const) {
-      for (const b of informers[kind]?.list() ?? []) queue.add(keyOf(kind, b.metadata.namespace, b.metadata.name));
+      for (const b of informers[kind]?.list() ?? []) enqueue(keyOf(kind, b.metadata.namespace, b.metadata.name));
     }
   };
 
   async function reconcile(key: string): Promise<void> {
     if (stopped) return;
+    if (!fullSync.delete(key)) return syncStatus(key);
+    try {
+      await sync(key);
+    } catch (e) {
+      fullSync.add(key); // the retry is a full sync again
+      throw e;
+    }
+  }
+
+  async function syncStatus(key: string): Promise<void> {
+    const [kind, namespace, name] = key.split('|') as [BindingKind, string, string];
+    const informer = informers[kind];
+    const binding = informer && await objects.tryGet(informer.resource, namespace || undefined, name);
+    if (!binding || binding.metadata.deletionTimestamp) return;
+    const template = await templateOf(binding);
+    if (template) await updateStatuses(kind, binding, template, binding.spec?.clusters ?? []);
+  }
+
+  async function sync(key: string): Promise<void> {
     const [kind, namespace, name] = key.split('|') as [BindingKind, string, string];
     const informer = informers[kind];
     if (!informer) return; // its initial listing enqueues every binding
@@ -252,9 +281,15 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     return undefined;
   }
 
-  function onWork(_type: string, work: KObject): void {
+  /** What of a Work the binding controller writes or reads besides its status. */
+  const workView = (w: KObject) => JSON.stringify([w.metadata.generation, w.metadata.deletionTimestamp ?? null,
+    w.metadata.labels?.[RB_PERMANENT_ID_LABEL] ?? null, w.metadata.labels?.[CRB_PERMANENT_ID_LABEL] ?? null, boundTo(w) ?? null]);
+
+  function onWork(type: string, work: KObject, old: KObject | undefined): void {
     const key = boundTo(work);
-    if (key) queue.add(key);
+    if (!key) return;
+    if (type === 'MODIFIED' && old && workView(old) === workView(work)) queue.add(key);
+    else enqueue(key);
   }
 
   function onBinding(kind: BindingKind) {
@@ -262,7 +297,7 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
       if (type === 'MODIFIED' && old && old.metadata.generation === obj.metadata.generation
         && JSON.stringify([old.metadata.deletionTimestamp, old.metadata.finalizers, old.metadata.labels])
         === JSON.stringify([obj.metadata.deletionTimestamp, obj.metadata.finalizers, obj.metadata.labels])) return;
-      queue.add(keyOf(kind, obj.metadata.namespace, obj.metadata.name));
+      enqueue(keyOf(kind, obj.metadata.namespace, obj.metadata.name));
     };
   }
 

@@ -75,6 +75,9 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   const watchers: Array<{ close(): void }> = [];
   /** Watches of managed objects on members, by `<cluster>|<collection path>`: their changes requeue the owning Work. */
   const memberWatches = new Map<string, { close(): void }>();
+  /** The resourceVersion of each member object as last applied, by `<cluster>|<uid>`: its own write's watch event
+   *  does not need the Work synced again. */
+  const applied = new Map<string, string>();
   let works: ResourceInfo | undefined;
   let clusters: ResourceInfo | undefined;
   let stopped = false;
@@ -93,6 +96,10 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   });
 
   const schedule = (key: string) => queue.resyncAfter(key, resyncMs);
+  /** What of a Work calls for a sync: as upstream's GenerationChangedPredicate (our status writes do not trigger
+   *  one), plus deletion, the finalizer and the labels (what this controller itself depends on). */
+  const syncState = (meta: KObject) => stableJson([meta.generation, meta.deletionTimestamp, meta.finalizers,
+    meta.labels?.[WORK_PERMANENT_ID_LABEL]]);
   const forget = (key: string) => queue.forget(key);
 
   async function write<T>(op: () => Promise<T>): Promise<T | undefined> {
@@ -157,6 +164,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       }));
       if (!updated) return;
       work = updated;
+      seen.set(key, syncState(updated.metadata)); // this write's own event needs no sync
     }
 
     const conditions: Condition[] = [];
@@ -184,6 +192,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     for (const [ordinal, manifest] of manifests.entries()) {
       try {
         const { object, resource } = await applyManifest(clusterName, cc.client, work, manifest);
+        applied.set(`${clusterName}|${object.metadata?.uid}`, object.metadata?.resourceVersion);
         watchMember(clusterName, String(object.apiVersion), resource);
         succeeded++;
         manifestStatuses.push(manifestStatus(ordinal, object, resource));
@@ -336,6 +345,9 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     const client = clients.get(clusterName)?.client;
     if (stopped || memberWatches.has(id) || !client) return;
     const watch = client.watch(`${collection}?labelSelector=${encodeURIComponent(`${MANAGED_BY_KARMADA_LABEL}=true`)}`, (event) => {
+      const appliedId = `${clusterName}|${event.object?.metadata?.uid}`;
+      if (event.type === 'DELETED') applied.delete(appliedId);
+      else if (applied.get(appliedId) === event.object?.metadata?.resourceVersion) return;
       const a = event.object?.metadata?.annotations ?? {};
       if (a[WORK_NAMESPACE_ANNOTATION] && a[WORK_NAME_ANNOTATION]) queue.add(`${a[WORK_NAMESPACE_ANNOTATION]}/${a[WORK_NAME_ANNOTATION]}`);
     }, () => {
@@ -347,6 +359,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   }
 
   function stopMemberWatches(clusterName: string): void {
+    for (const id of applied.keys()) if (id.startsWith(`${clusterName}|`)) applied.delete(id);
     for (const [id, watch] of [...memberWatches]) {
       if (!id.startsWith(`${clusterName}|`)) continue;
       memberWatches.delete(id);
@@ -386,9 +399,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
         queue.add(key);
         return;
       }
-      // As upstream's GenerationChangedPredicate (our status writes do not trigger a sync), plus deletion,
-      // the finalizer and the labels (what this controller itself depends on).
-      const state = stableJson([meta.generation, meta.deletionTimestamp, meta.finalizers, meta.labels?.[WORK_PERMANENT_ID_LABEL]]);
+      const state = syncState(meta);
       if (event.type === 'MODIFIED' && seen.get(key) === state) return;
       seen.set(key, state);
       queue.add(key);
