@@ -1,12 +1,14 @@
 // The seed's Bookinfo walk-through, verbatim: the two files of examples/bookinfo applied with kubectl to the
 // control plane put exactly the expected workloads on member1 and member2, and the Services on both.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFederation, waitForNames, type Federation } from './support/federation.ts';
 import { kubectlOk, ROOT, waitFor } from './support/server.ts';
 
 const EXAMPLES = join(ROOT, 'examples', 'bookinfo');
+const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
 
 describe('Bookinfo across two members', () => {
   let f: Federation;
@@ -43,5 +45,16 @@ describe('Bookinfo across two members', () => {
     const template = JSON.parse(kubectlOk(f.cp, ['get', 'deployment', 'details-v1', '-o', 'json']));
     assert.equal(template.metadata.annotations['propagationpolicy.karmada.io/namespace'], 'default');
     assert.match(template.metadata.labels['propagationpolicy.karmada.io/permanent-id'], /^[0-9a-f-]{36}$/);
+  });
+
+  it('applying both files again (kubectl 1.27 too) changes nothing', { skip: !existsSync(KUBECTL_127) && 'no kubectl 1.27' }, async () => {
+    for (const binary of [undefined, KUBECTL_127]) {
+      for (const file of ['bookinfo-karmada.yaml', 'propagation.yaml']) {
+        const out = kubectlOk(f.cp, ['apply', '-f', join(EXAMPLES, file)], binary ? { binary } : {});
+        assert.deepEqual(out.split('\n').filter((l) => l && !l.endsWith(' unchanged')), [], out);
+      }
+    }
+    const { member1 } = f.members as Record<string, typeof f.cp>;
+    await waitForNames(member1!, 'deployments', ['productpage-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3']);
   });
 });

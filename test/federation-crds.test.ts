@@ -402,7 +402,7 @@ describe('federation CRDs: policy.karmada.io and work.karmada.io', () => {
     assert.match(out, /^NAMESPACE\s+NAME\s+SCHEDULED\s+FULLYAPPLIED\s+AGE\n/m);
     // The scheduler has its say on these hand-made bindings (no clusters here): only the shape is checked.
     assert.match(out, /^default\s+resourcebinding\.work\.karmada\.io\/nginx-deployment\s+(True|False)\s+(True|False)\s+\S+$/m);
-    assert.match(out, /^\s+clusterresourcebinding\.work\.karmada\.io\/demo-crd\s+\S+$/m);
+    assert.match(out, /^\s+clusterresourcebinding\.work\.karmada\.io\/demo-crd(\s+(True|False)){0,2}\s+\S+$/m);
     assert.match(ok(['get', 'cpp']), /^NAME\s+CONFLICT-RESOLUTION\s+PRIORITY\s+AGE\ncrd-propagation\s+Overwrite\s+10\s+/);
     assert.match(ok(['get', 'crb']), /^NAME\s+SCHEDULED\s+FULLYAPPLIED\s+AGE\ndemo-crd\s+/);
     assert.match(ok(['get', 'pp', '-n', NS]), /^NAME\s+CONFLICT-RESOLUTION\s+PRIORITY\s+AGE\nnginx-propagation\s+Abort\s+0\s+/);
