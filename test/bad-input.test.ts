@@ -339,7 +339,7 @@ describe('bad input', () => {
 
   it('limit=abc and other bad list parameters: 400 BadRequest', async () => {
     for (const query of ['limit=abc', 'limit=-1', 'limit=1.5', 'continue=garbage', 'resourceVersion=abc&resourceVersionMatch=Exact',
-      'dryRun=Bogus', 'includeObject=Bogus']) {
+      'dryRun=Bogus', 'includeObject=Bogus', 'watch=true&resourceVersion=abc']) {
       await expectStatus(400, 'BadRequest', 'GET', `${CM}?${query}`,
         undefined, query.startsWith('includeObject') ? { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } : {});
     }

@@ -1,7 +1,7 @@
 // Watch streams: newline-delimited JSON events over a chunked response, as the apiserver serves them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseSelectors } from '../registry/filters.ts';
-import type { KObject, ObjectEvent, ObjectService } from '../registry/objects.ts';
+import { parseResourceVersion, type KObject, type ObjectEvent, type ObjectService } from '../registry/objects.ts';
 import { groupVersion } from '../registry/registry.ts';
 import { toTable } from '../registry/tables.ts';
 import type { ResourceInfo } from '../registry/types.ts';
@@ -20,6 +20,7 @@ export function serveWatch(objects: ObjectService, metrics: ApiMetrics, resource
     .filter(Boolean).join(',');
   const selectors = parseSelectors(resource, query.get('labelSelector') ?? undefined, fieldSelector || undefined);
   const rv = query.get('resourceVersion') ?? '';
+  if (rv) parseResourceVersion(rv); // a bad one is refused before the stream starts
   const sendInitialEvents = query.get('sendInitialEvents') === 'true';
   if (sendInitialEvents && query.get('resourceVersionMatch') !== 'NotOlderThan') {
     throw badRequest('sendInitialEvents: Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
