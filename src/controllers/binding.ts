@@ -4,6 +4,7 @@
 // are all of a binding's Works when the binding goes (a finalizer makes sure). Work statuses come back as the
 // binding's aggregatedStatus and FullyApplied condition, and as the template's status where the resource
 // interpreter aggregates the kind.
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
 import { parseSelectors } from '../registry/filters.ts';
@@ -20,7 +21,8 @@ import { applyOverrides } from '../propagation/overrides.ts';
 import { spreadByTargetClusters } from '../propagation/scheduler.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
 import {
-  RESOURCE_CONFLICT_RESOLUTION_ANNOTATION, RESOURCE_CONFLICT_RESOLUTION_OVERWRITE, WORK_APPLIED,
+  EXECUTION_CONTROLLER_FINALIZER, RESOURCE_CONFLICT_RESOLUTION_ANNOTATION, RESOURCE_CONFLICT_RESOLUTION_OVERWRITE, WORK_APPLIED,
+  WORK_PERMANENT_ID_LABEL,
 } from './execution.ts';
 import { clusterOfExecutionSpace, executionSpaceName } from './execution-namespace.ts';
 import { Informer, whenServed } from './informer.ts';
@@ -201,7 +203,12 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     if (!existing) {
       await objects.create(works!.resource, workNamespace, {
         apiVersion: 'work.karmada.io/v1alpha1', kind: 'Work',
-        metadata: { name, namespace: workNamespace, labels, annotations: workAnnotations },
+        // As upstream, with the execution finalizer and (its webhook's part) the permanent id from the start, so the
+        // execution controller has no write of its own to make before applying it.
+        metadata: {
+          name, namespace: workNamespace, labels: { ...labels, [WORK_PERMANENT_ID_LABEL]: randomUUID() },
+          annotations: workAnnotations, finalizers: [EXECUTION_CONTROLLER_FINALIZER],
+        },
         spec: workSpec,
       }).catch((e) => {
         if (e instanceof ApiError && e.code === 409) throw new Error(`work ${workNamespace}/${name} appeared meanwhile`);
