@@ -339,12 +339,22 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   }
 
   /** Follows a member's managed objects of one resource, so status changes and drift are seen at once. */
-  function watchMember(clusterName: string, apiVersion: string, resource: string): void {
+  function watchMember(clusterName: string, apiVersion: string, resource: string, resumeFrom?: string): void {
     const collection = `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${resource}`;
     const id = `${clusterName}|${collection}`;
     const client = clients.get(clusterName)?.client;
     if (stopped || memberWatches.has(id) || !client) return;
-    const watch = client.watch(`${collection}?labelSelector=${encodeURIComponent(`${MANAGED_BY_KARMADA_LABEL}=true`)}`, (event) => {
+    // Resumed where the last watch ended (a watch ends every half hour or so); from scratch after an error (410).
+    let lastRv = resumeFrom;
+    const query = `labelSelector=${encodeURIComponent(`${MANAGED_BY_KARMADA_LABEL}=true`)}&allowWatchBookmarks=true`
+      + (resumeFrom ? `&resourceVersion=${encodeURIComponent(resumeFrom)}` : '');
+    const watch = client.watch(`${collection}?${query}`, (event) => {
+      if (event.type === 'ERROR') {
+        lastRv = undefined;
+        return;
+      }
+      lastRv = event.object?.metadata?.resourceVersion ?? lastRv;
+      if (event.type === 'BOOKMARK') return;
       const appliedId = `${clusterName}|${event.object?.metadata?.uid}`;
       if (event.type === 'DELETED') applied.delete(appliedId);
       else if (applied.get(appliedId) === event.object?.metadata?.resourceVersion) return;
@@ -353,7 +363,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     }, () => {
       if (memberWatches.get(id) !== watch) return;
       memberWatches.delete(id);
-      setTimeout(() => watchMember(clusterName, apiVersion, resource), MEMBER_WATCH_RETRY_MS).unref();
+      setTimeout(() => watchMember(clusterName, apiVersion, resource, lastRv), MEMBER_WATCH_RETRY_MS).unref();
     });
     memberWatches.set(id, watch);
   }
