@@ -10,6 +10,8 @@ export interface Row {
   kind: 'rate' | 'latency';
   /** The smallest acceptable value / baseline (rate rows only). */
   target?: number;
+  /** The value must stay below this, in its unit (latency rows). */
+  limit?: number;
 }
 
 export interface Figure {
@@ -35,6 +37,7 @@ export function describeRun(m: Measurement): string {
 }
 
 export function targetMet(row: Row): boolean | undefined {
+  if (row.limit !== undefined) return row.value < row.limit;
   if (row.target === undefined) return undefined;
   return row.value / row.baseline >= row.target;
 }

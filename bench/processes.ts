@@ -126,3 +126,17 @@ export async function startBareServer(tls: { cert: string; key: string }, body: 
     },
   };
 }
+
+export interface MemberHost {
+  members: Array<{ name: string; url: string; kubeconfig: string }>;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/member-host.ts: count local member clusters (member1, member2, ...) in one process. */
+export async function startMemberHost(count: number, extraNodeArgs: string[] = []): Promise<MemberHost> {
+  const dir = tempDir('canopy-bench-members-');
+  const started = await startChild([...extraNodeArgs, '--import', 'tsx', join(ROOT, 'bench', 'member-host.ts'), dir, String(count)],
+    /^ready (\S+)/m, 300_000);
+  return { members: JSON.parse(readFileSync(started.match[1]!, 'utf8')), pid: started.child.pid!, stop: () => started.stop() };
+}

@@ -4,6 +4,8 @@ import { targetMet, type Figure, type Row } from './figure.ts';
 export interface Machine {
   cpus: number;
   cpuModel: string;
+  /** The 1-minute load average when the run started (others' work on a shared machine shows here). */
+  loadAverage: number;
   node: string;
   platform: string;
   date: string;
@@ -24,9 +26,16 @@ function ratio(row: Row): string {
   return row.kind === 'rate' ? `${(r * 100).toFixed(0)}%` : `${r.toFixed(1)}×`;
 }
 
+/** The target as text, e.g. `≥ 50%` or `< 1000 ms`; undefined when the row has none. */
+function targetText(row: Row): string | undefined {
+  if (row.limit !== undefined) return row.unit === 'ms' && row.limit >= 1000 ? `< ${row.limit / 1000} s` : `< ${fmt(row.limit, row.unit)}`;
+  if (row.target !== undefined) return `≥ ${(row.target * 100).toFixed(0)}%`;
+  return undefined;
+}
+
 function target(row: Row): string {
-  if (row.target === undefined) return '—';
-  return `≥ ${(row.target * 100).toFixed(0)}%: ${targetMet(row) ? 'met' : '**missed**'}`;
+  const text = targetText(row);
+  return text === undefined ? '—' : `${text}: ${targetMet(row) ? 'met' : '**missed**'}`;
 }
 
 export function markdown(figures: Figure[], m: Machine): string {
@@ -41,15 +50,18 @@ export function markdown(figures: Figure[], m: Machine): string {
     'store: a bare `node:https` server (its own child process, same TLS certificate and key, same client) replaying',
     'the exact response bytes; or the raw `SqliteStore` driven in-process. Rates are ratios canopy / baseline',
     '(higher is better); latencies are shown as canopy / baseline (lower is better). Canopy and the bare server',
-    'are measured in alternating 1 s slices, so both see the same background load.',
+    'are measured in alternating 1 s slices, so both see the same background load. The propagation figures come',
+    'last, each with a control plane and member clusters of its own (see their descriptions).',
     '',
     `- Machine: ${m.cpus} CPUs (\`nproc\`), ${m.cpuModel}, ${m.platform}`,
+    `- Load average when the run started: ${m.loadAverage.toFixed(1)}`,
     `- Node ${m.node}`,
     `- Date: ${m.date}`,
     `- Concurrency ${m.concurrency} (unless stated), ${m.durationMs / 1000} s measured per side of each figure after a warm-up; `
       + `whole run ${m.totalSeconds.toFixed(0)} s`,
-    '- Run: `npm run bench` (optional `BENCH_DURATION_MS`, `BENCH_CONCURRENCY`; `BENCH_CPU_PROF=DIR` writes a CPU',
-    '  profile of the canopy server process to DIR)',
+    '- Run: `npm run bench` (optional `BENCH_DURATION_MS`, `BENCH_CONCURRENCY`, `BENCH_PROPAGATION_MEMBERS=1,10,100`,',
+    '  `BENCH_PROPAGATION_SAMPLES`; `BENCH_CPU_PROF=DIR` writes CPU profiles of the server processes to DIR;',
+    '  `BENCH_ONLY=http` or `BENCH_ONLY=propagation` runs one group and leaves this file alone)',
     '',
     'Client, server and baseline share the same machine, so on few cores the load generator competes with the',
     'server for CPU; compare ratios rather than absolute numbers across machines.',
@@ -73,7 +85,8 @@ export function summary(figures: Figure[]): string {
   for (const f of figures) {
     out.push(f.title);
     for (const r of f.rows) {
-      const t = r.target === undefined ? '' : `  target ≥ ${(r.target * 100).toFixed(0)}%: ${targetMet(r) ? 'met' : 'MISSED'}`;
+      const text = targetText(r);
+      const t = text === undefined ? '' : `  target ${text}: ${targetMet(r) ? 'met' : 'MISSED'}`;
       out.push(`  ${r.metric.padEnd(24)} ${fmt(r.value, r.unit).padStart(12)}  baseline ${fmt(r.baseline, r.unit).padStart(12)}  ${ratio(r).padStart(6)}${t}`);
     }
   }

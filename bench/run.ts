@@ -1,12 +1,13 @@
 // npm run bench: measures canopy serve over real HTTPS against baselines and rewrites docs/benchmarks.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from './client.ts';
 import type { Figure } from './figure.ts';
 import { createFigure, getFigure, listFigure, type Settings } from './http-figures.ts';
 import { cleanupSync, ROOT, startCanopy, type Canopy } from './processes.ts';
+import { propagationFigures } from './propagation-figure.ts';
 import { markdown, summary } from './report.ts';
 import { watchFigure } from './watch-figure.ts';
 
@@ -33,7 +34,15 @@ const settings: Settings = {
 /** Lists of 10k items are megabytes each: fewer in flight. */
 const LIST_10K_CONCURRENCY = 4;
 /** The whole run is abandoned past this. */
-const OVERALL_TIMEOUT_MS = 10 * 60_000;
+const OVERALL_TIMEOUT_MS = 15 * 60_000;
+/** BENCH_ONLY=http or BENCH_ONLY=propagation runs one group of figures (and leaves docs/benchmarks.md alone). */
+const GROUPS = ['http', 'propagation'];
+const only = process.env.BENCH_ONLY;
+if (only !== undefined && !GROUPS.includes(only)) throw new Error(`BENCH_ONLY must be one of ${GROUPS.join(', ')}`);
+const runs = (group: string) => only === undefined || only === group;
+/** Member counts of the propagation figures (BENCH_PROPAGATION_MEMBERS=1,10,100). */
+const propagationMembers = (process.env.BENCH_PROPAGATION_MEMBERS ?? '1,10,100').split(',').map(Number);
+if (!propagationMembers.every((n) => Number.isInteger(n) && n > 0)) throw new Error('BENCH_PROPAGATION_MEMBERS: positive integers');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -44,12 +53,34 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadAverage = loadavg()[0]!;
   const figures: Figure[] = [];
   const step = (name: string) => process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${name}\n`);
   const profDir = process.env.BENCH_CPU_PROF;
   if (profDir) mkdirSync(profDir, { recursive: true });
+  const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  if (runs('http')) await httpFigures(figures, nodeArgs, step);
+  if (runs('propagation')) figures.push(...await propagationFigures(propagationMembers, nodeArgs, step));
+  const totalSeconds = (performance.now() - started) / 1000;
+  step('done');
+  if (only !== undefined) {
+    process.stdout.write(`\n${summary(figures)}\n\ndocs/benchmarks.md left as it is (BENCH_ONLY=${only})\n`);
+    return;
+  }
+  const doc = markdown(figures, {
+    cpus: nproc(), cpuModel: cpus()[0]?.model ?? 'unknown CPU', loadAverage, node: process.version,
+    platform: `${process.platform} ${process.arch}`, date: new Date().toISOString().slice(0, 10), totalSeconds,
+    concurrency: settings.concurrency, durationMs: settings.durationMs,
+  });
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
+  process.stdout.write(`\n${summary(figures)}\n\nwrote docs/benchmarks.md\n`);
+}
+
+/** GET, LIST, CREATE and watch figures against one `canopy serve`. */
+async function httpFigures(figures: Figure[], nodeArgs: string[], step: (name: string) => void): Promise<void> {
   step('starting canopy serve');
-  const canopy: Canopy = await startCanopy(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []);
+  const canopy: Canopy = await startCanopy(nodeArgs);
   const client = new Client(canopy.url, canopy.ca, canopy.token, settings.concurrency);
   try {
     step('GET');
@@ -68,16 +99,6 @@ async function main(): Promise<void> {
     client.close();
     await canopy.stop();
   }
-  const totalSeconds = (performance.now() - started) / 1000;
-  step('done');
-  const doc = markdown(figures, {
-    cpus: nproc(), cpuModel: cpus()[0]?.model ?? 'unknown CPU', node: process.version,
-    platform: `${process.platform} ${process.arch}`, date: new Date().toISOString().slice(0, 10), totalSeconds,
-    concurrency: settings.concurrency, durationMs: settings.durationMs,
-  });
-  mkdirSync(join(ROOT, 'docs'), { recursive: true });
-  writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), doc);
-  process.stdout.write(`\n${summary(figures)}\n\nwrote docs/benchmarks.md\n`);
 }
 
 const timeout = setTimeout(() => {
