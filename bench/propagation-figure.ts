@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { parse } from 'yaml';
 import { controlPlaneClient, joinCluster } from '../src/clusters/membership.ts';
+import { onEachLine } from '../src/lines.ts';
 import { Client } from './client.ts';
 import type { Figure } from './figure.ts';
 import { configMap, configMapsPath, createNamespace } from './objects.ts';
@@ -86,16 +87,9 @@ function watchMember(member: Member, index: number, namespace: string, agent: Ag
         return;
       }
       resolve();
-      let pending = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        pending += chunk;
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const event = JSON.parse(pending.slice(0, nl));
-          pending = pending.slice(nl + 1);
-          arrivals.record(event.type, event.object?.metadata?.name, index);
-        }
+      onEachLine(res, (line) => {
+        const event = JSON.parse(line);
+        arrivals.record(event.type, event.object?.metadata?.name, index);
       });
       res.on('error', () => {});
     });

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { join } from 'node:path';
+import { onEachLine } from '../src/lines.ts';
 import { SqliteStore } from '../src/storage/sqlite.ts';
 import type { Watcher } from '../src/storage/store.ts';
 import type { Client } from './client.ts';
@@ -108,18 +109,10 @@ async function canopyDelivery(canopy: Canopy, client: Client, s: Settings, watch
           return;
         }
         resolve();
-        let pending = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          pending += chunk;
-          let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            const m = /"name":"w-(\d+)"/.exec(line);
-            if (m && line.startsWith('{"type":"ADDED"')) receiver.record(Number(m[1]));
-            else if (errors.length < 5) errors.push(line.slice(0, 200));
-          }
+        onEachLine(res, (line) => {
+          const m = /"name":"w-(\d+)"/.exec(line);
+          if (m && line.startsWith('{"type":"ADDED"')) receiver.record(Number(m[1]));
+          else if (errors.length < 5) errors.push(line.slice(0, 200));
         });
         res.on('error', () => {});
       });

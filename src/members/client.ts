@@ -3,6 +3,7 @@
 import { Agent, request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import { onEachLine } from '../lines.ts';
 import type { KObject } from '../registry/objects.ts';
 import {
   formatQuantity, newMilliQuantity, newQuantity, parseQuantity, quantityMilliValue, quantityValue, type Quantity,
@@ -146,21 +147,12 @@ export class MemberClient {
           end(new Error(`watching ${url.pathname} on ${this.server} failed: HTTP ${res.statusCode}`));
           return;
         }
-        let buffer = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let newline: number;
-          while ((newline = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, newline).trim();
-            buffer = buffer.slice(newline + 1);
-            if (!line) continue;
-            try {
-              onEvent(JSON.parse(line));
-            } catch (e) {
-              end(new Error(`a watch event from ${this.server} could not be read: ${firstLine(e)}`));
-              return;
-            }
+        onEachLine(res, (line) => {
+          if (ended) return;
+          try {
+            onEvent(JSON.parse(line));
+          } catch (e) {
+            end(new Error(`a watch event from ${this.server} could not be read: ${firstLine(e)}`));
           }
         });
         res.on('end', () => end());
