@@ -347,6 +347,30 @@ describe('propagation', () => {
     });
   });
 
+  describe('custom resources', () => {
+    it('a CRD propagates like any template, and then objects of its kind once members serve it', async () => {
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
+        spec: {
+          group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+          versions: [{ name: 'v1', served: true, storage: true,
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
+        },
+      };
+      apply([JSON.stringify(crd), policy('', 'widget-crd', { resourceSelectors: [
+        { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'widgets.example.com' }], placement: to('m1') }, true),
+      ].join('\n---\n'));
+      await waitFor('the Widget kind served by the control plane', async () =>
+        ((await api(cp, 'GET', '/apis/example.com/v1')).status === 200 ? true : undefined));
+      apply([namespace('widgets'), policy('widgets', 'all-widgets', { resourceSelectors: [{ apiVersion: 'example.com/v1', kind: 'Widget' }],
+        placement: to('m1') }), JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'widgets' },
+        spec: { size: 3 } })].join('\n---\n'));
+      const widget = await waitFor('the Widget on m1', () => memberGet(m1, ['widgets.example.com', 'w1', '-n', 'widgets']), 60_000);
+      assert.equal(widget.spec.size, 3);
+      assert.equal(memberGet(m2, ['crd', 'widgets.example.com']), undefined);
+    });
+  });
+
   describe('namespaces and reserved places', () => {
     it('a Namespace reaches members only through a ClusterPropagationPolicy; the manifest namespace is created on demand', async () => {
       apply([namespace('quiet'), namespace('team-a'),

@@ -22,8 +22,8 @@ import { type Controller, ignoreNotFound, stableJson } from './runtime.ts';
 
 /** Groups never propagated: the federation APIs themselves and what only makes sense in one cluster. */
 const RESERVED_GROUPS = new Set(['cluster.karmada.io', 'policy.karmada.io', 'work.karmada.io', 'config.karmada.io',
-  'apiextensions.k8s.io', 'coordination.k8s.io', 'events.k8s.io']);
-const RESERVED_CORE = new Set(['events', 'nodes', 'pods', 'bindings', 'componentstatuses', 'endpoints']);
+  'coordination.k8s.io', 'events.k8s.io']);
+const RESERVED_CORE = new Set(['events', 'nodes']);
 const RESERVED_NAMESPACES = new Set(['karmada-system', 'karmada-cluster']);
 
 export function isReservedNamespace(name: string | undefined): boolean {
