@@ -45,6 +45,14 @@ describe('Bookinfo across two members', () => {
     const template = JSON.parse(kubectlOk(f.cp, ['get', 'deployment', 'details-v1', '-o', 'json']));
     assert.equal(template.metadata.annotations['propagationpolicy.karmada.io/namespace'], 'default');
     assert.match(template.metadata.labels['propagationpolicy.karmada.io/permanent-id'], /^[0-9a-f-]{36}$/);
+    const events = await waitFor('the propagation events of details-v1', () => {
+      const list = JSON.parse(kubectlOk(f.cp, ['get', 'events', '--field-selector', 'involvedObject.name=details-v1', '-o', 'json'])).items;
+      const reasons = new Set(list.filter((e: any) => e.involvedObject.kind === 'Deployment').map((e: any) => e.reason));
+      return ['ApplyPolicySucceed', 'ScheduleBindingSucceed', 'SyncWorkSucceed'].every((r) => reasons.has(r)) ? list : undefined;
+    });
+    const scheduled = events.find((e: any) => e.reason === 'ScheduleBindingSucceed' && e.involvedObject.kind === 'Deployment');
+    assert.equal(scheduled.message, 'Binding has been scheduled successfully. Result: {member2:1}');
+    assert.equal(events.find((e: any) => e.reason === 'ApplyPolicySucceed').message, 'Apply policy(default/details-propagation) succeed');
   });
 
   it('applying both files again (kubectl 1.27 too) changes nothing', { skip: !existsSync(KUBECTL_127) && 'no kubectl 1.27' }, async () => {

@@ -25,6 +25,7 @@ import {
   WORK_PERMANENT_ID_LABEL,
 } from './execution.ts';
 import { clusterOfExecutionSpace, executionSpaceName } from './execution-namespace.ts';
+import { eventRecorder } from './events.ts';
 import { Informer, whenServed } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, errorText, ignoreNotFound, stableJson } from './runtime.ts';
@@ -40,6 +41,7 @@ const IRRELEVANT_METADATA = ['uid', 'resourceVersion', 'creationTimestamp', 'del
 
 export function bindingController(objects: ObjectService, logger: Logger): Controller {
   const log = logger.child({ controller: 'binding' });
+  const events = eventRecorder(objects, log, 'binding-controller');
   const informers: Partial<Record<BindingKind, Informer>> = {};
   let works: Informer | undefined;
   let clusters: Informer | undefined;
@@ -131,7 +133,8 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
 
     const targets: Array<{ name: string; replicas?: number }> = binding.spec?.clusters ?? [];
     const wanted = new Set(targets.map((t) => executionSpaceName(t.name)));
-    for (const w of ownWorks) if (!wanted.has(w.metadata.namespace)) await deleteWork(w);
+    const dropped = ownWorks.filter((w) => !wanted.has(w.metadata.namespace) && !w.metadata.deletionTimestamp);
+    for (const w of dropped) await deleteWork(w);
 
     const divided = (binding.spec?.replicas ?? 0) > 0 && binding.spec?.placement?.replicaScheduling?.replicaSchedulingType === 'Divided';
     // As upstream, a divided Job's completions are spread in proportion to each cluster's replicas.
@@ -140,9 +143,19 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
     // All Works at once: their writes share the store's commits instead of one commit (and fsync) each.
     const results = await Promise.allSettled(targets.map(async (target) => {
       const cluster = clusters!.get(undefined, target.name);
-      if (cluster) await ensureWork(kind, binding, template, cluster, divided ? { replicas: target.replicas ?? 0, completions: completions?.get(target.name) } : undefined);
+      return cluster !== undefined && await ensureWork(kind, binding, template, cluster,
+        divided ? { replicas: target.replicas ?? 0, completions: completions?.get(target.name) } : undefined);
     }));
     const errors = results.flatMap((r, i) => (r.status === 'rejected' ? [`cluster ${targets[i]!.name}: ${errorText(r.reason)}`] : []));
+    const changed = dropped.length > 0 || results.some((r) => r.status === 'fulfilled' && r.value);
+    const what = kind === 'rb' ? `resourceBinding(${binding.metadata.namespace}/${binding.metadata.name})`
+      : `clusterResourceBinding(${binding.metadata.name})`;
+    if (errors.length) {
+      const message = `Failed to sync work of ${what}: ${errors.join('; ')}`;
+      for (const o of [binding, template]) events.record(o, 'Warning', 'SyncWorkFailed', message);
+    } else if (changed) {
+      for (const o of [binding, template]) events.record(o, 'Normal', 'SyncWorkSucceed', `Sync work of ${what} successful.`);
+    }
     await updateStatuses(kind, binding, template, targets);
     if (errors.length) throw new Error(`failed to ensure works: ${errors.join('; ')}`);
   }
@@ -159,7 +172,7 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
 
   /** Creates or updates the Work of one target cluster; `division` is the cluster's share of a divided workload. */
   async function ensureWork(kind: BindingKind, binding: KObject, template: KObject, cluster: KObject,
-    division: { replicas: number; completions?: number } | undefined): Promise<void> {
+    division: { replicas: number; completions?: number } | undefined): Promise<boolean> {
     const spec = binding.spec ?? {};
     let manifest = structuredClone(template);
     delete manifest.status;
@@ -214,17 +227,18 @@ export function bindingController(objects: ObjectService, logger: Logger): Contr
         if (e instanceof ApiError && e.code === 409) throw new Error(`work ${workNamespace}/${name} appeared meanwhile`);
         throw e;
       });
-      return;
+      return true;
     }
     const sameLabels = Object.entries(labels).every(([k, v]) => existing.metadata.labels?.[k] === v);
     const sameAnnotations = Object.entries(workAnnotations).every(([k, v]) => existing.metadata.annotations?.[k] === v);
-    if (sameLabels && sameAnnotations && stableJson(existing.spec) === stableJson(workSpec)) return;
+    if (sameLabels && sameAnnotations && stableJson(existing.spec) === stableJson(workSpec)) return false;
     await objects.modify(works!.resource, workNamespace, name, (w) => {
       w.metadata.labels = { ...(w.metadata.labels ?? {}), ...labels };
       w.metadata.annotations = { ...(w.metadata.annotations ?? {}), ...workAnnotations };
       w.spec = workSpec;
       return w;
     });
+    return true;
   }
 
   async function updateStatuses(kind: BindingKind, binding: KObject, template: KObject,

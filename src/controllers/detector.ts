@@ -15,6 +15,7 @@ import {
   bindingName, CPP_NAME_ANNOTATION, CPP_PERMANENT_ID_LABEL, CRB_PERMANENT_ID_LABEL, PP_NAME_ANNOTATION,
   PP_NAMESPACE_ANNOTATION, PP_PERMANENT_ID_LABEL, RB_PERMANENT_ID_LABEL,
 } from '../propagation/names.ts';
+import { eventRecorder } from './events.ts';
 import { EXECUTION_SPACE_PREFIX } from './execution-namespace.ts';
 import { Informer, whenServed } from './informer.ts';
 import { WorkQueue } from './queue.ts';
@@ -45,6 +46,7 @@ interface Policy {
 
 export function resourceDetector(objects: ObjectService, logger: Logger): Controller {
   const log = logger.child({ controller: 'resource-detector' });
+  const events = eventRecorder(objects, log, 'resource-detector');
   const templates = new Map<string, Informer>();
   let pps: Informer | undefined;
   let cpps: Informer | undefined;
@@ -132,6 +134,11 @@ export function resourceDetector(objects: ObjectService, logger: Logger): Contro
     }
     if (!policy.object.metadata.labels?.[permanentIdLabel(policy.cluster)]) return; // labelled soon; the change requeues
     const claimed = await claim(res, template, policy);
+    if (claimed !== template) {
+      const meta = policy.object.metadata;
+      events.record(claimed, 'Normal', 'ApplyPolicySucceed',
+        policy.cluster ? `Apply cluster policy(${meta.name}) succeed` : `Apply policy(${meta.namespace}/${meta.name}) succeed`);
+    }
     await ensureBinding(res, claimed, policy);
   }
 

@@ -9,6 +9,7 @@ import type { ResourceInfo } from '../registry/types.ts';
 import { APPLIED_PLACEMENT_ANNOTATION } from '../propagation/names.ts';
 import { schedule, ScheduleError, type TargetCluster } from '../propagation/scheduler.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
+import { eventRecorder } from './events.ts';
 import { Informer, whenServed } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, stableJson } from './runtime.ts';
@@ -17,6 +18,7 @@ export const SCHEDULED = 'Scheduled';
 
 export function schedulerController(objects: ObjectService, logger: Logger): Controller {
   const log = logger.child({ controller: 'scheduler' });
+  const events = eventRecorder(objects, log, 'default-scheduler');
   const informers: Record<'rb' | 'crb', Informer | undefined> = { rb: undefined, crb: undefined };
   let clusters: Informer | undefined;
   let stopped = false;
@@ -77,6 +79,14 @@ export function schedulerController(objects: ObjectService, logger: Logger): Con
         return b;
       });
       log.info({ binding: `${namespace}/${name}`, clusters: result.clusters.map((c) => c.name) }, 'binding scheduled');
+      const placed = result.clusters.map((c) => `${c.name}:${c.replicas ?? 0}`).join(', ');
+      for (const o of [current, templateRef(current)]) {
+        events.record(o, 'Normal', 'ScheduleBindingSucceed', `Binding has been scheduled successfully. Result: {${placed}}`);
+      }
+    }
+    const failedBefore = (binding.status?.conditions ?? []).find((c: Condition) => c.type === SCHEDULED);
+    if (failure && (failedBefore?.status !== 'False' || failedBefore.message !== failure)) {
+      for (const o of [binding, templateRef(binding)]) events.record(o, 'Warning', 'ScheduleBindingFailed', failure);
     }
     const condition: Condition = result
       ? { type: SCHEDULED, status: 'True', reason: 'Success', message: 'Binding has been scheduled successfully.' }
@@ -126,6 +136,12 @@ export function schedulerController(objects: ObjectService, logger: Logger): Con
       for (const i of [informers.rb, informers.crb, clusters]) i?.stop();
     },
   };
+}
+
+/** The binding's resource template as an event's involved object. */
+function templateRef(binding: KObject): KObject {
+  const r = binding.spec?.resource ?? {};
+  return { apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, namespace: r.namespace, uid: r.uid, resourceVersion: r.resourceVersion } };
 }
 
 /** What of a Cluster scheduling looks at. */
