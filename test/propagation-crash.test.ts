@@ -43,8 +43,7 @@ async function list(server: RunningServer, path: string): Promise<any[]> {
 
 describe('propagation across control plane crashes', () => {
   let f: Federation;
-  // The default Work resync (30 s): every 5 s, as other federation tests have it, 2,000 Works would keep two cores busy.
-  before(async () => { f = await startFederation(MEMBERS, ['--work-resync-period', '30']); });
+  before(async () => { f = await startFederation(MEMBERS); });
   after(async () => { await f?.stop(); });
 
   /** What the members hold, in short: `<member> <objects> (<changed ones> changed)`. */

@@ -21,7 +21,7 @@ export function canopy(args: string[], controlPlane: RunningServer): { code: num
 
 /** Starts a control plane and members, joins them (Push) and waits until every Cluster is Ready. */
 export async function startFederation(names: string[], cpArgs: string[] = []): Promise<Federation> {
-  const args = ['--cluster-status-update-frequency', '1', '--work-resync-period', '5', ...cpArgs];
+  const args = ['--cluster-status-update-frequency', '1', ...cpArgs];
   const [cp, ...started] = await Promise.all([
     startServer({ args }),
     ...names.map((name) => startServer({ command: 'member', name })),
