@@ -1,5 +1,6 @@
 // The HTTPS API server: authentication, routing, discovery, metrics, and the resource endpoints.
 import { timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +39,7 @@ export class ApiServer {
   private readonly server: Server;
   private readonly tokens: Array<{ token: Buffer; user: string }>;
   private stopCrdSync?: () => void;
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: ApiServerOptions) {
     this.objects = new ObjectService(instrumentStore(options.store, this.metrics), this.registry);
@@ -50,6 +52,10 @@ export class ApiServer {
     });
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 70_000;
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
   }
 
   async start(): Promise<number> {
@@ -65,7 +71,9 @@ export class ApiServer {
     this.stopCrdSync?.();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      // Every socket, not only those closeAllConnections knows: one still in its TLS handshake would otherwise
+      // become a keep-alive connection that a busy client never lets go, and close() would wait for ever.
+      for (const socket of this.sockets) socket.destroy();
     });
   }
 
