@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { CLUSTER_SECRETS_NAMESPACE } from '../controlplane/bootstrap.ts';
 import { MemberClient, MemberConfigError, type MemberResponse } from '../members/client.ts';
+import { apiPath } from '../registry/registry.ts';
 import { dns1123Label } from '../registry/validation.ts';
 
 /** An error the CLI prints as its one line. */
@@ -221,7 +222,7 @@ async function removeManagedObjects(member: MemberClient): Promise<number> {
   let removed = 0;
   const selector = `labelSelector=${encodeURIComponent(`${MANAGED_LABEL}=true`)}`;
   for (const gv of await member.apiEnablements()) {
-    const prefix = gv.groupVersion.includes('/') ? `/apis/${gv.groupVersion}` : `/api/${gv.groupVersion}`;
+    const prefix = apiPath(gv.groupVersion);
     for (const r of gv.resources) {
       const list = await member.request('GET', `${prefix}/${r.name}?${selector}`);
       if (list.status !== 200) continue;

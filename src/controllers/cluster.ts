@@ -10,7 +10,7 @@ import { ClusterClientError, clusterClientFromSecret, type ClusterClient } from 
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
-import { type Controller, errorText, ignoreNotFound, stableJson } from './runtime.ts';
+import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
 
 /** What a probe of a healthy member collects for Cluster.status. */
 interface Collected {
@@ -181,7 +181,7 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
   const clients = new Map<string, ClusterClient>();
   const apis = new Map<string, ApiCache>();
   const generations = new Map<string, number>();
-  const writes = new Set<Promise<unknown>>();
+  const writes = new ShutdownWrites();
   let clusters: ResourceInfo | undefined;
   let stopped = false;
   let watcher: { close(): void } | undefined;
@@ -201,18 +201,6 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
     apis.delete(name);
     generations.delete(name);
     conditionStore.delete(name);
-  }
-
-  /** A write the shutdown waits for; none starts once stopped. */
-  async function write<T>(op: () => Promise<T>): Promise<T | undefined> {
-    if (stopped) return undefined;
-    const p = op();
-    writes.add(p);
-    try {
-      return await p;
-    } finally {
-      writes.delete(p);
-    }
   }
 
   async function reconcile(name: string): Promise<void> {
@@ -334,7 +322,7 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
       return next;
     };
     if (stableJson(apply(cluster.status)) === stableJson(cluster.status ?? {})) return;
-    await write(() => objects.modify(clusters!, undefined, cluster.metadata.name,
+    await writes.run(() => objects.modify(clusters!, undefined, cluster.metadata.name,
       (current) => ({ ...current, status: apply(current.status) }), {}, 'status')).catch(ignoreNotFound);
   }
 
@@ -345,7 +333,7 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
     if (!cluster) return;
     const ready = (cluster.status?.conditions ?? []).find((c: Condition) => c.type === CONDITION_READY);
     if (!taintsForCondition(cluster.spec?.taints ?? [], ready, Date.now())) return;
-    await write(() => objects.modify(clusters!, undefined, name, (current) => {
+    await writes.run(() => objects.modify(clusters!, undefined, name, (current) => {
       const currentReady = (current.status?.conditions ?? []).find((c: Condition) => c.type === CONDITION_READY);
       const taints = taintsForCondition(current.spec?.taints ?? [], currentReady, Date.now());
       if (!taints) return current;
@@ -395,7 +383,7 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
       watcher?.close();
       queue.stop();
       // Probes in flight are left to finish on their own (they write nothing once stopped); writes are awaited.
-      await Promise.allSettled([...writes]);
+      await writes.close();
     },
   };
 }

@@ -16,11 +16,12 @@ import type { MemberClient, MemberResponse } from '../members/client.ts';
 import { ClusterClientError, clusterClientFromSecret, scrubSecrets, type ClusterClient } from '../members/from-secret.ts';
 import { interpretHealth, reflectStatus } from '../propagation/interpreter.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
+import { apiPath, parseApiVersion } from '../registry/registry.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
 import { clusterOfExecutionSpace } from './execution-namespace.ts';
 import { WorkQueue } from './queue.ts';
-import { type Controller, errorText, ignoreNotFound, stableJson } from './runtime.ts';
+import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
 
 export interface ExecutionOptions {
   /** How often every Work is applied again and its status refreshed. Default 30 s. */
@@ -71,7 +72,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   const clients = new Map<string, ClusterClient>();
   const discovery = new Map<string, Map<string, ApiResource[]>>();
   const seen = new Map<string, string>();
-  const writes = new Set<Promise<unknown>>();
+  const writes = new ShutdownWrites();
   const watchers: Array<{ close(): void }> = [];
   /** Watches of managed objects on members, by `<cluster>|<collection path>`: their changes requeue the owning Work. */
   const memberWatches = new Map<string, { close(): void }>();
@@ -102,17 +103,6 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     meta.labels?.[WORK_PERMANENT_ID_LABEL]]);
   const forget = (key: string) => queue.forget(key);
 
-  async function write<T>(op: () => Promise<T>): Promise<T | undefined> {
-    if (stopped) return undefined;
-    const p = op();
-    writes.add(p);
-    try {
-      return await p;
-    } finally {
-      writes.delete(p);
-    }
-  }
-
   async function reconcile(key: string): Promise<void> {
     if (stopped || !works || !clusters) return;
     const [namespace, name] = splitKey(key);
@@ -137,7 +127,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
         // As upstream: an unready cluster that is not being removed keeps the Work until it can clean up.
         throw new Error(`cluster(${clusterName}) not ready`);
       }
-      await write(() => objects.modify(works!, namespace, name, (current) => {
+      await writes.run(() => objects.modify(works!, namespace, name, (current) => {
         const finalizers = (current.metadata.finalizers ?? []).filter((f: string) => f !== EXECUTION_CONTROLLER_FINALIZER);
         return { ...current, metadata: { ...current.metadata, finalizers } };
       })).catch(ignoreNotFound);
@@ -150,7 +140,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     // The finalizer and the permanent id (upstream's webhook assigns it) before anything reaches the member.
     const labels = work.metadata.labels ?? {};
     if (!(work.metadata.finalizers ?? []).includes(EXECUTION_CONTROLLER_FINALIZER) || !labels[WORK_PERMANENT_ID_LABEL]) {
-      const updated = await write(() => objects.modify(works!, namespace, name, (current) => {
+      const updated = await writes.run(() => objects.modify(works!, namespace, name, (current) => {
         const meta = current.metadata;
         const finalizers: string[] = meta.finalizers ?? [];
         return {
@@ -228,7 +218,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       return next;
     };
     if (stableJson(apply(work.status)) === stableJson(work.status ?? {})) return;
-    await write(() => objects.modify(works!, work.metadata.namespace, work.metadata.name,
+    await writes.run(() => objects.modify(works!, work.metadata.namespace, work.metadata.name,
       (current) => ({ ...current, status: apply(current.status) }), {}, 'status')).catch(ignoreNotFound);
   }
 
@@ -314,10 +304,10 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   /** The member's path for a manifest, through the member's discovery (cached, refreshed on a miss). */
   async function targetOf(clusterName: string, client: MemberClient, manifest: KObject): Promise<Target> {
     const gv: string = manifest.apiVersion;
+    const prefix = apiPath(gv);
     let cache = discovery.get(clusterName);
     if (!cache) discovery.set(clusterName, cache = new Map());
     const fetch = async (): Promise<ApiResource[]> => {
-      const prefix = gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`;
       const res = await client.request('GET', prefix);
       if (res.status === 404) return [];
       if (res.status !== 200) throw new Error(`failed to discover ${gv} in cluster ${clusterName}: ${memberMessage(res)}`);
@@ -332,7 +322,6 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       resource = resources.find((r) => r.kind === manifest.kind);
     }
     if (!resource) throw new Error(`no matches for kind "${manifest.kind}" in version "${gv}" in cluster ${clusterName}`);
-    const prefix = gv.includes('/') ? `/apis/${gv}` : `/api/${gv}`;
     const namespace: string | undefined = resource.namespaced ? (manifest.metadata?.namespace || 'default') : undefined;
     const collection = `${prefix}/${namespace ? `namespaces/${encodeURIComponent(namespace)}/` : ''}${resource.name}`;
     return { resource: resource.name, collection, path: `${collection}/${encodeURIComponent(manifest.metadata.name)}`, namespaced: resource.namespaced, namespace };
@@ -340,7 +329,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
 
   /** Follows a member's managed objects of one resource, so status changes and drift are seen at once. */
   function watchMember(clusterName: string, apiVersion: string, resource: string, resumeFrom?: string): void {
-    const collection = `${apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`}/${resource}`;
+    const collection = `${apiPath(apiVersion)}/${resource}`;
     const id = `${clusterName}|${collection}`;
     const client = clients.get(clusterName)?.client;
     if (stopped || memberWatches.has(id) || !client) return;
@@ -442,7 +431,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       for (const w of memberWatches.values()) w.close();
       memberWatches.clear();
       queue.stop();
-      await Promise.allSettled([...writes]);
+      await writes.close();
     },
   };
 }
@@ -458,7 +447,7 @@ export function retainClusterFields(desired: KObject, observed: KObject): KObjec
   meta.annotations = { ...(old.annotations ?? {}), ...(meta.annotations ?? {}) };
   meta.labels = { ...(old.labels ?? {}), ...(meta.labels ?? {}) };
   if (observed.status !== undefined) next.status = observed.status;
-  const group = String(next.apiVersion).includes('/') ? String(next.apiVersion).split('/')[0] : '';
+  const { group } = parseApiVersion(next.apiVersion);
   const kind = `${group}/${next.kind}`;
   if (kind === '/Service' && observed.spec) {
     next.spec ??= {};
@@ -494,7 +483,7 @@ export function retainClusterFields(desired: KObject, observed: KObject): KObjec
 
 /** One entry of Work.status.manifestStatuses from the member's object. */
 function manifestStatus(ordinal: number, obj: KObject, resource: string): KObject {
-  const [group, version] = String(obj.apiVersion).includes('/') ? String(obj.apiVersion).split('/') : ['', obj.apiVersion];
+  const { group, version } = parseApiVersion(obj.apiVersion);
   const status = reflectStatus(obj);
   return {
     identifier: {

@@ -33,6 +33,30 @@ export function watchResource(objects: ObjectService, resource: ResourceInfo, qu
   };
 }
 
+/** A controller's writes that its shutdown waits for; none starts once closed. */
+export class ShutdownWrites {
+  private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
+
+  /** Runs the write, or nothing (undefined) once closed. */
+  async run<T>(op: () => Promise<T>): Promise<T | undefined> {
+    if (this.closed) return undefined;
+    const p = op();
+    this.pending.add(p);
+    try {
+      return await p;
+    } finally {
+      this.pending.delete(p);
+    }
+  }
+
+  /** Refuses new writes and waits for those in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.pending]);
+  }
+}
+
 /** The first line of an error's message. */
 export function errorText(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split('\n')[0]!;

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { APPLIED_PLACEMENT_ANNOTATION } from '../propagation/names.ts';
-import { schedule, ScheduleError, type TargetCluster } from '../propagation/scheduler.ts';
+import { schedule, ScheduleError, tolerates, type TargetCluster } from '../propagation/scheduler.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
 import { eventRecorder } from './events.ts';
 import { Informer, whenServed } from './informer.ts';
@@ -155,7 +155,5 @@ function stillUsable(name: string, clusters: KObject[], placement: KObject): boo
   const cluster = clusters.find((c) => c.metadata.name === name);
   if (!cluster || cluster.metadata.deletionTimestamp) return false;
   const tolerations: KObject[] = placement.clusterTolerations ?? [];
-  return (cluster.spec?.taints ?? []).every((t: KObject) => t.effect !== 'NoExecute'
-    || tolerations.some((tol) => (tol.operator === 'Exists' && (!tol.key || tol.key === t.key))
-      || (tol.key === t.key && (tol.value ?? '') === (t.value ?? ''))));
+  return (cluster.spec?.taints ?? []).every((t: KObject) => t.effect !== 'NoExecute' || tolerations.some((tol) => tolerates(tol, t)));
 }

@@ -5,6 +5,9 @@
 // written the way upstream's typed Go structs serialize: zero values of omitempty fields are left out.
 import { isDeepStrictEqual } from 'node:util';
 import type { KObject } from '../registry/objects.ts';
+import {
+  formatQuantity, newMilliQuantity, newQuantity, parseQuantity, quantityMilliValue, quantityValue,
+} from './quantity.ts';
 
 /** The template's metadata.generation, put on every manifest by the binding controller (when above 0). */
 export const RESOURCE_TEMPLATE_GENERATION_ANNOTATION = 'resourcetemplate.karmada.io/generation';
@@ -108,7 +111,7 @@ function podRequest(podSpec: KObject): Record<string, string> | undefined {
   const requestsOf = (c: KObject): KObject => ({ ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) });
   const each = (list: KObject, f: (name: string, amount: bigint) => void): void => {
     for (const [name, quantity] of Object.entries(list)) {
-      const amount = countedResource(name) ? parseQuantity(quantity, name === 'cpu') : undefined;
+      const amount = countedResource(name) ? units(quantity, name === 'cpu') : undefined;
       if (amount !== undefined) f(name, amount);
     }
   };
@@ -116,7 +119,7 @@ function podRequest(podSpec: KObject): Record<string, string> | undefined {
   for (const c of podSpec.initContainers ?? []) each(requestsOf(c), (n, a) => { if (a > (total.get(n) ?? 0n)) total.set(n, a); });
   each(podSpec.overhead ?? {}, (n, a) => total.set(n, (total.get(n) ?? 0n) + a));
   const request: Record<string, string> = {};
-  for (const [name, amount] of total) if (amount > 0n) request[name] = formatQuantity(name, amount);
+  for (const [name, amount] of total) if (amount > 0n) request[name] = unitsText(name, amount);
   return Object.keys(request).length ? request : undefined;
 }
 
@@ -126,53 +129,18 @@ function countedResource(name: string): boolean {
     || name.startsWith('hugepages-') || name.startsWith('attachable-volumes-');
 }
 
-const DECIMAL_SUFFIXES: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
-
-/** A Kubernetes quantity as an integer count, rounded up as Quantity.Value and MilliValue do; undefined if invalid. */
-function parseQuantity(quantity: unknown, milli: boolean): bigint | undefined {
-  const m = /^([+-]?)(\d+\.?\d*|\.\d+)(.*)$/.exec(String(quantity).trim());
-  if (!m) return undefined;
-  const [int, frac = ''] = m[2]!.split('.');
-  let numerator = BigInt(`${m[1]}${int || '0'}${frac}`) * (milli ? 1000n : 1n);
-  let denominator = 10n ** BigInt(frac.length);
-  const suffix = m[3]!;
-  const exponent = /^[eE]([+-]?\d+)$/.exec(suffix);
-  const decimal = exponent ? Number(exponent[1]) : DECIMAL_SUFFIXES[suffix];
-  if (decimal !== undefined) {
-    if (decimal >= 0) numerator *= 10n ** BigInt(decimal); else denominator *= 10n ** BigInt(-decimal);
-  } else {
-    const power = BINARY_SUFFIXES.indexOf(suffix);
-    if (power <= 0) return undefined;
-    numerator *= 1024n ** BigInt(power);
-  }
-  const quotient = numerator / denominator;
-  return numerator % denominator > 0n ? quotient + 1n : quotient;
+/** A quantity as an integer count (milli-units for CPU), rounded up as Quantity.Value and MilliValue do. */
+function units(quantity: unknown, milli: boolean): bigint | undefined {
+  const q = parseQuantity(quantity);
+  if (!q) return undefined;
+  return milli ? quantityMilliValue(q) : quantityValue(q);
 }
 
 /** Canonical text of an amount: CPU as milli DecimalSI, byte-sized resources as BinarySI, the rest as DecimalSI. */
-function formatQuantity(name: string, amount: bigint): string {
-  if (name === 'cpu') return formatDecimal(amount, -3);
+function unitsText(name: string, amount: bigint): string {
+  if (name === 'cpu') return formatQuantity(newMilliQuantity(amount, 'DecimalSI'));
   const binary = name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-');
-  if (!binary || amount < 1024n) return formatDecimal(amount, 0);
-  let mantissa = amount;
-  let power = 0;
-  while (mantissa % 1024n === 0n && power < BINARY_SUFFIXES.length - 1) {
-    mantissa /= 1024n;
-    power++;
-  }
-  return `${mantissa}${BINARY_SUFFIXES[power]}`;
-}
-
-function formatDecimal(amount: bigint, exponent: number): string {
-  if (amount === 0n) return '0';
-  let mantissa = amount;
-  while (mantissa % 1000n === 0n && exponent < 18) {
-    mantissa /= 1000n;
-    exponent += 3;
-  }
-  const suffix = Object.keys(DECIMAL_SUFFIXES).find((s) => DECIMAL_SUFFIXES[s] === exponent)!;
-  return `${mantissa}${suffix}`;
+  return formatQuantity(newQuantity(amount, binary ? 'BinarySI' : 'DecimalSI'));
 }
 
 // ---- ReflectStatus ----

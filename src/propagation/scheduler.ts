@@ -137,7 +137,8 @@ function untoleratedTaint(taints: KObject[], tolerations: KObject[]): KObject | 
     && !tolerations.some((tol) => tolerates(tol, t)));
 }
 
-function tolerates(toleration: KObject, taint: KObject): boolean {
+/** Whether a toleration tolerates a taint (v1.Toleration.ToleratesTaint). */
+export function tolerates(toleration: KObject, taint: KObject): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.key && toleration.key !== taint.key) return false;
   switch (toleration.operator ?? '') {

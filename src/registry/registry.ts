@@ -13,6 +13,11 @@ export function parseApiVersion(apiVersion: unknown): { group: string; version: 
   return slash < 0 ? { group: '', version: text } : { group: text.slice(0, slash), version: text.slice(slash + 1) };
 }
 
+/** The path an apiVersion is served under: /api/v1 for the core group, /apis/<group>/<version> otherwise. */
+export function apiPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
 export class Registry {
   private readonly byPath = new Map<string, ResourceInfo>();
   private readonly crdResources = new Map<string, ResourceInfo[]>();
