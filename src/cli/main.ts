@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { startControlPlane, type ControlPlaneOptions } from '../controlplane/controlplane.ts';
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
 import { registerClusterCommands } from './clusters.ts';
+import { registerNamespaceCommands } from './namespaces.ts';
 import { registerUpCommand } from './up.ts';
 
 function port(value: string): number {
@@ -98,6 +99,7 @@ async function run(work: () => Promise<void>): Promise<void> {
 }
 
 registerClusterCommands(program, run);
+registerNamespaceCommands(program, run);
 registerUpCommand(program, run, stopOnSignal);
 
 await program.parseAsync(process.argv);

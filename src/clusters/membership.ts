@@ -98,7 +98,7 @@ function withoutPlugin(kubeconfig: string, pluginToken: string | undefined, file
   return stringify(config);
 }
 
-async function expectOk(res: MemberResponse, what: string, allowed: number[] = []): Promise<MemberResponse> {
+export async function expectOk(res: MemberResponse, what: string, allowed: number[] = []): Promise<MemberResponse> {
   if ((res.status >= 200 && res.status < 300) || allowed.includes(res.status)) return res;
   throw new MembershipError(`${what}: ${res.json?.message ?? `HTTP ${res.status}`}`);
 }

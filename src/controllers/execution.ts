@@ -42,6 +42,18 @@ export const WORK_PERMANENT_ID_LABEL = 'work.karmada.io/permanent-id';
 export const RESOURCE_CONFLICT_RESOLUTION_ANNOTATION = 'work.karmada.io/conflict-resolution';
 export const RESOURCE_CONFLICT_RESOLUTION_OVERWRITE = 'overwrite';
 
+/**
+ * Canopy's apply modes, for a manifest that must never take a member object over (global namespaces): set on
+ * the manifest, they are not applied themselves. Relabel: an existing object gets the manifest's values of the
+ * label keys listed in canopy.io/relabel-keys (a key the manifest lacks is removed), nothing else; a missing one
+ * is left missing. CreateOrRelabel: the same, and a missing object is created from the manifest. Patch: an
+ * existing object gets the manifest as a JSON merge patch. Such objects are never marked, watched or deleted.
+ */
+export const APPLY_MODE_ANNOTATION = 'canopy.io/apply-mode';
+export const RELABEL_KEYS_ANNOTATION = 'canopy.io/relabel-keys';
+export const APPLY_MODES = ['Relabel', 'CreateOrRelabel', 'Patch'] as const;
+type ApplyMode = typeof APPLY_MODES[number];
+
 export const WORK_APPLIED = 'Applied';
 export const WORK_DISPATCHING = 'Dispatching';
 export const REASON_APPLIED_SUCCESSFUL = 'AppliedSuccessful';
@@ -181,10 +193,16 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     let succeeded = 0;
     for (const [ordinal, manifest] of manifests.entries()) {
       try {
-        const { object, resource } = await applyManifest(clusterName, cc.client, work, manifest);
-        applied.set(`${clusterName}|${object.metadata?.uid}`, object.metadata?.resourceVersion);
-        watchMember(clusterName, String(object.apiVersion), resource);
+        const mode = applyModeOf(manifest);
+        const { object, resource } = mode
+          ? await applyWithoutOwnership(clusterName, cc.client, manifest, mode)
+          : await applyManifest(clusterName, cc.client, work, manifest);
         succeeded++;
+        if (!object) continue;
+        if (!mode) {
+          applied.set(`${clusterName}|${object.metadata?.uid}`, object.metadata?.resourceVersion);
+          watchMember(clusterName, String(object.apiVersion), resource);
+        }
         manifestStatuses.push(manifestStatus(ordinal, object, resource));
       } catch (e) {
         errors.push(scrubSecrets(errorText(e), cc.secrets));
@@ -225,11 +243,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   /** Creates or updates one manifest on the member; returns the member's object and its resource (plural). */
   async function applyManifest(clusterName: string, client: MemberClient, work: KObject,
     manifest: KObject): Promise<{ object: KObject; resource: string }> {
-    const desired = structuredClone(manifest);
-    if (!desired || typeof desired !== 'object' || typeof desired.apiVersion !== 'string' || typeof desired.kind !== 'string'
-      || typeof desired.metadata?.name !== 'string') {
-      throw new Error('failed to unmarshal workload: a manifest needs apiVersion, kind and metadata.name');
-    }
+    const desired = checkedManifest(manifest);
     const meta = desired.metadata;
     meta.labels = { ...(meta.labels ?? {}), [MANAGED_BY_KARMADA_LABEL]: 'true' };
     const permanentId = work.metadata.labels?.[WORK_PERMANENT_ID_LABEL];
@@ -261,6 +275,48 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     throw new Error(`failed to update ${ref} in cluster ${clusterName}: ${memberMessage(updated)}`);
   }
 
+  /** Applies a manifest in one of Canopy's apply modes; the object is absent when there is none on the member. */
+  async function applyWithoutOwnership(clusterName: string, client: MemberClient, manifest: KObject,
+    mode: ApplyMode): Promise<{ object?: KObject; resource: string }> {
+    const desired = checkedManifest(manifest);
+    const annotations = { ...(desired.metadata.annotations ?? {}) };
+    const relabelKeys = String(annotations[RELABEL_KEYS_ANNOTATION] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    delete annotations[APPLY_MODE_ANNOTATION];
+    delete annotations[RELABEL_KEYS_ANNOTATION];
+    desired.metadata.annotations = annotations;
+    if (!Object.keys(annotations).length) delete desired.metadata.annotations;
+    const target = await targetOf(clusterName, client, desired);
+    if (target.namespaced) desired.metadata.namespace = target.namespace; else delete desired.metadata.namespace;
+    const ref = `resource(kind=${desired.kind}, ${target.namespaced ? target.namespace : ''}/${desired.metadata.name})`;
+    const current = await client.request('GET', target.path);
+    if (current.status === 404) {
+      if (mode !== 'CreateOrRelabel') return { resource: target.resource };
+      const created = await client.request('POST', target.collection, desired);
+      if (created.status === 200 || created.status === 201) return { object: created.json, resource: target.resource };
+      if (created.status !== 409) throw new Error(`failed to create ${ref} in cluster ${clusterName}: ${memberMessage(created)}`);
+      return applyWithoutOwnership(clusterName, client, manifest, mode); // created meanwhile: relabel it
+    }
+    if (current.status !== 200) throw new Error(`failed to get ${ref} in cluster ${clusterName}: ${memberMessage(current)}`);
+    let patch: KObject;
+    if (mode === 'Patch') {
+      const { apiVersion: _v, kind: _k, metadata: { name: _n, namespace: _ns, ...metadata }, ...rest } = desired;
+      patch = { ...rest, ...(Object.keys(metadata).length ? { metadata } : {}) };
+    } else {
+      const have = current.json.metadata?.labels ?? {};
+      const want = desired.metadata.labels ?? {};
+      const labels: Record<string, string | null> = {};
+      for (const key of relabelKeys) {
+        if (want[key] !== undefined && have[key] !== want[key]) labels[key] = want[key];
+        else if (want[key] === undefined && have[key] !== undefined) labels[key] = null;
+      }
+      if (!Object.keys(labels).length) return { object: current.json, resource: target.resource };
+      patch = { metadata: { labels } };
+    }
+    const patched = await client.request('PATCH', target.path, patch, 'application/merge-patch+json');
+    if (patched.status === 200) return { object: patched.json, resource: target.resource };
+    throw new Error(`failed to patch ${ref} in cluster ${clusterName}: ${memberMessage(patched)}`);
+  }
+
   /** Creates a namespace a manifest needs on the member; it belongs to the member, not to any Work. */
   async function ensureMemberNamespace(clusterName: string, client: MemberClient, namespace: string): Promise<void> {
     const res = await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
@@ -275,6 +331,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
     const clusterName: string = cluster.metadata.name;
     for (const manifest of work.spec?.workload?.manifests ?? []) {
       if (typeof manifest?.apiVersion !== 'string' || typeof manifest?.kind !== 'string' || typeof manifest?.metadata?.name !== 'string') continue;
+      if (manifest.metadata.annotations?.[APPLY_MODE_ANNOTATION] !== undefined) continue; // never owned
       const target = await targetOf(clusterName, cc.client, manifest);
       const current = await cc.client.request('GET', target.path);
       if (current.status === 404) continue;
@@ -494,6 +551,25 @@ function manifestStatus(ordinal: number, obj: KObject, resource: string): KObjec
     ...(status !== undefined ? { status } : {}),
     health: interpretHealth(obj),
   };
+}
+
+/** A copy of a manifest, checked for what every apply needs. */
+function checkedManifest(manifest: KObject): KObject {
+  const desired = structuredClone(manifest);
+  if (!desired || typeof desired !== 'object' || typeof desired.apiVersion !== 'string' || typeof desired.kind !== 'string'
+    || typeof desired.metadata?.name !== 'string') {
+    throw new Error('failed to unmarshal workload: a manifest needs apiVersion, kind and metadata.name');
+  }
+  return desired;
+}
+
+function applyModeOf(manifest: KObject): ApplyMode | undefined {
+  const mode = manifest?.metadata?.annotations?.[APPLY_MODE_ANNOTATION];
+  if (mode === undefined) return undefined;
+  if (!(APPLY_MODES as readonly string[]).includes(mode)) {
+    throw new Error(`unknown ${APPLY_MODE_ANNOTATION} "${mode}": must be one of ${APPLY_MODES.join(', ')}`);
+  }
+  return mode;
 }
 
 function ownedBy(observed: KObject, work: KObject): boolean {

@@ -8,7 +8,9 @@ import { resourceDetector } from './detector.ts';
 import { executionController } from './execution.ts';
 import { executionNamespaceController } from './execution-namespace.ts';
 import { garbageCollector } from './garbagecollector.ts';
+import { globalNamespaceController } from './global-namespace.ts';
 import { namespaceController } from './namespace.ts';
+import { namespaceSyncController } from './namespace-sync.ts';
 import type { Controller } from './runtime.ts';
 import { schedulerController } from './scheduler.ts';
 import { workloadSimulation } from './simulation.ts';
@@ -23,7 +25,8 @@ const COMMON: StartController[] = [namespaceController, garbageCollector, crdCon
 
 export const CONTROLLERS = {
   'control-plane': [...COMMON, clusterStatusController,
-    executionNamespaceController, resourceDetector, schedulerController, bindingController, executionController],
+    executionNamespaceController, resourceDetector, schedulerController, bindingController, executionController,
+    globalNamespaceController, namespaceSyncController],
   member: [...COMMON],
 } satisfies Record<string, StartController[]>;
 

@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FieldError } from '../apiserver/errors.ts';
 import type { KObject } from '../registry/objects.ts';
-import { extraValidators } from './validation.ts';
+import { policyValidators } from './validation.ts';
 
-const validator = (kind: string) => extraValidators[`policy.karmada.io/${kind}`]!;
+const validator = (kind: string) => policyValidators[`policy.karmada.io/${kind}`]!;
 
 function texts(errors: FieldError[]): string[] {
   return errors.map((e) => `${e.field}: ${e.detail}`);

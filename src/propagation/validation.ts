@@ -15,8 +15,8 @@ export interface ExtraValidator {
 const PP_PERMANENT_ID = 'propagationpolicy.karmada.io/permanent-id';
 const CPP_PERMANENT_ID = 'clusterpropagationpolicy.karmada.io/permanent-id';
 
-/** Extra validation of CRD-served kinds, by `${group}/${kind}`. */
-export const extraValidators: Record<string, ExtraValidator> = {
+/** The policy.karmada.io webhook checks, by `${group}/${kind}`. */
+export const policyValidators: Record<string, ExtraValidator> = {
   'policy.karmada.io/PropagationPolicy': {
     validate: (obj) => validatePropagationSpec(obj.spec ?? {}, obj.metadata?.namespace ?? ''),
     validateUpdate: (obj, old) => validatePropagationUpdate(obj, old, PP_PERMANENT_ID),

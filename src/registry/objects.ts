@@ -184,6 +184,7 @@ export class ObjectService {
     strategy.prepareForCreate(obj, res);
     strategy.defaults(obj);
     const errors = [...this.validateMetadata(res, obj), ...strategy.validate(obj, res)];
+    if (!errors.length && strategy.admit) errors.push(...await strategy.admit(this, obj, undefined, ctx));
     if (errors.length) throw invalid(res.kind, res.group, meta.name ?? '', errors);
     if (res.namespaced) await this.checkNamespaceAccepts(meta.namespace);
     if (ctx.dryRun) return { ...obj, apiVersion: groupVersion(res) };
@@ -308,6 +309,7 @@ export class ObjectService {
       ...strategy.validate(next, res),
       ...strategy.validateUpdate(next, old, res),
     ];
+    if (!errors.length && strategy.admit && subresource === undefined) errors.push(...await strategy.admit(this, next, old, ctx));
     if (errors.length) throw invalid(res.kind, res.group, old.metadata.name, errors);
     if (ctx.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion } };
     delete next.metadata.resourceVersion;

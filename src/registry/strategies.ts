@@ -7,6 +7,7 @@ import {
   fieldNotSupported, pathSegmentName,
 } from './validation.ts';
 import { customResourceStrategy, crdStrategy } from './crd/strategies.ts';
+import { admitNamespace } from '../namespaces/admission.ts';
 
 export type { Strategy };
 
@@ -143,6 +144,7 @@ const namespaceStrategy = strategy({
     return true;
   },
   isFinalized: (obj) => !obj.metadata.finalizers?.length && !obj.spec?.finalizers?.length,
+  admit: admitNamespace,
 });
 
 const serviceStrategy = strategy({

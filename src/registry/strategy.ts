@@ -1,6 +1,6 @@
 // The shape of a kind's strategy, and the default one.
 import type { FieldError } from '../apiserver/errors.ts';
-import type { ObjectService } from './objects.ts';
+import type { ObjectService, WriteContext } from './objects.ts';
 import type { ResourceInfo } from './types.ts';
 import { dns1123Subdomain, type NameRule } from './validation.ts';
 
@@ -22,6 +22,8 @@ export interface Strategy {
   prepareForDelete?(obj: KObject, finalizers: string[]): boolean;
   /** An object marked for deletion is removed once this holds; default: no metadata.finalizers left. */
   isFinalized?(obj: KObject): boolean;
+  /** Checks that need the store (other objects), after validate; old is absent on create. May add warnings to ctx. */
+  admit?(service: ObjectService, obj: KObject, old: KObject | undefined, ctx: WriteContext): Promise<FieldError[]>;
   afterWrite?(service: ObjectService, res: ResourceInfo, obj: KObject): Promise<void>;
   afterDelete?(service: ObjectService, res: ResourceInfo, obj: KObject): Promise<void>;
 }

@@ -6,7 +6,11 @@ import type { JSONSchemaProps, ResourceInfo, TableColumn } from '../types.ts';
 import type { FieldError } from './errors.ts';
 import { applyDefaults, pruneUnknown, validateCustomResource } from './schema.ts';
 import { defaultCRD, validateCRD, validateCRDUpdate } from './validation.ts';
-import { extraValidators } from '../../propagation/validation.ts';
+import { policyValidators, type ExtraValidator } from '../../propagation/validation.ts';
+import { namespaceSyncValidator } from '../../namespaces/validation.ts';
+
+/** Extra validation of CRD-served kinds, by `${group}/${kind}`: what upstream's admission webhooks check. */
+const extraValidators: Record<string, ExtraValidator> = { ...policyValidators, 'canopy.io/NamespaceSync': namespaceSyncValidator };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type KObject = Record<string, any>;
