@@ -2,6 +2,8 @@
 // the control plane are independent of the members'; injection labels follow to the members where the namespace
 // exists; NamespaceSync creates and relabels in either direction, never deletes, and reports what it did.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { canopy, memberGet, startFederation, type Federation } from './support/federation.ts';
 import { api, kubectl, kubectlFails, kubectlOk, type RunningServer, waitFor } from './support/server.ts';
@@ -63,7 +65,8 @@ describe('global namespaces', () => {
     it('rejects namespace names as upstream does', () => {
       for (const bad of ['Shop', 'shop_1', '-shop', 'shop-', 'a'.repeat(64)]) {
         const err = kubectlFails(cp, ['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: bad } }) });
-        assert.match(err, new RegExp(`The Namespace "${bad}" is invalid: metadata.name: Invalid value: "${bad}": `));
+        assert.match(err, new RegExp(`The Namespace "${bad}" is invalid: `));
+        assert.match(err, new RegExp(`metadata.name: Invalid value: "${bad}": `));
       }
       assert.match(kubectlFails(cp, ['create', 'namespace', 'Shop']),
         /a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character/);
@@ -173,7 +176,15 @@ describe('global namespaces', () => {
       ok(['ns', 'inject', 'web', '--revision', 'canary']);
       labels = await waitLabels(m1, 'web', { 'istio.io/rev': 'canary', 'istio-injection': undefined });
       assert.equal(labels.owner, 'member1-team');
-      kubectlOk(cp, ['label', 'namespace', 'web', 'istio.io/dataplane-mode=ambient']);
+      // kubectl edit of the YAML, as with any namespace.
+      const editor = join(cp.dir, 'add-ambient.sh');
+      writeFileSync(editor, `#!/bin/sh\nsed -i 's/^    team: web$/    team: web\\n    istio.io\\/dataplane-mode: ambient/' "$1"\n`, { mode: 0o755 });
+      process.env.KUBE_EDITOR = editor;
+      try {
+        kubectlOk(cp, ['edit', 'namespace', 'web']);
+      } finally {
+        delete process.env.KUBE_EDITOR;
+      }
       await waitLabels(m1, 'web', { 'istio.io/dataplane-mode': 'ambient', 'istio.io/rev': 'canary' });
       kubectlOk(cp, ['label', 'namespace', 'web', 'istio.io/dataplane-mode-', 'istio.io/rev-']);
       labels = await waitLabels(m1, 'web', { 'istio.io/dataplane-mode': undefined, 'istio.io/rev': undefined });
@@ -220,6 +231,9 @@ describe('global namespaces', () => {
       const again = syncJson(['--to-clusters', '--namespaces', 'pay']);
       assert.equal(again.status.phase, 'Succeeded');
       assert.deepEqual([again.status.created, again.status.updated, again.status.unchanged], [[], [], [{ cluster: 'member2', namespaces: ['pay'] }]]);
+      const table = kubectlOk(cp, ['get', 'namespacesyncs']);
+      assert.match(table, /^NAME\s+DIRECTION\s+CLUSTER\s+PHASE\s+AGE$/m);
+      assert.match(table, /^to-clusters-\w+\s+ToClusters\s+Succeeded\s+\d+s$/m);
       // Its Works are gone once it is done; the namespace stays.
       const works = (await api(cp, 'GET', '/apis/work.karmada.io/v1alpha1/works?labelSelector=canopy.io%2Fnamespace-sync')).json.items;
       assert.deepEqual(works.filter((w: any) => !w.metadata.deletionTimestamp).map((w: any) => w.metadata.name), []);
@@ -333,6 +347,26 @@ describe('global namespaces', () => {
       assert.match(r.stdout, /^member3\s+failed\s+cluster "member3" is/m);
       assert.match(r.stderr, /^error: namespacesync to-clusters-\w+ failed: member3: cluster "member3" is/);
       for (const m of [m1, m2]) assert.ok(memberGet(m, ['namespace', 'everywhere']));
+    });
+
+    it('a control plane killed during a sync finishes it when it starts again', async () => {
+      kubectlOk(cp, ['create', 'namespace', 'crash-a']);
+      kubectlOk(cp, ['label', 'namespace', 'crash-a', 'istio-injection=enabled']);
+      const created = await api(cp, 'POST', '/apis/canopy.io/v1alpha1/namespacesyncs', {
+        apiVersion: 'canopy.io/v1alpha1', kind: 'NamespaceSync', metadata: { name: 'crash' },
+        spec: { direction: 'ToClusters', cluster: 'member1', namespaces: ['crash-a'] },
+      });
+      assert.equal(created.status, 201);
+      await cp.kill();
+      cp = await f.restartControlPlane();
+      const done = await waitFor('the sync finished', async () => {
+        const op = (await api(cp, 'GET', '/apis/canopy.io/v1alpha1/namespacesyncs/crash')).json;
+        return op?.status?.completionTime ? op : undefined;
+      });
+      assert.equal(done.status.phase, 'Succeeded', JSON.stringify(done.status));
+      assert.equal(labelsOn(m1, 'crash-a')?.['istio-injection'], 'enabled');
+      await waitFor('its Work removed', async () => ((await api(cp, 'GET',
+        '/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-member1/works/canopy-namespacesync-crash')).status === 404 ? true : undefined));
     });
   });
 });

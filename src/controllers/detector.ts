@@ -21,9 +21,9 @@ import { Informer, whenServed } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, ignoreNotFound, stableJson } from './runtime.ts';
 
-/** Groups never propagated: the federation APIs themselves and what only makes sense in one cluster. */
+/** Groups never propagated: the federation APIs themselves (Karmada's and Canopy's) and what only makes sense in one cluster. */
 const RESERVED_GROUPS = new Set(['cluster.karmada.io', 'policy.karmada.io', 'work.karmada.io', 'config.karmada.io',
-  'coordination.k8s.io', 'events.k8s.io']);
+  'canopy.io', 'coordination.k8s.io', 'events.k8s.io']);
 const RESERVED_CORE = new Set(['events', 'nodes']);
 const RESERVED_NAMESPACES = new Set(['karmada-system', 'karmada-cluster']);
 

@@ -293,8 +293,8 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       if (mode !== 'CreateOrRelabel') return { resource: target.resource };
       const created = await client.request('POST', target.collection, desired);
       if (created.status === 200 || created.status === 201) return { object: created.json, resource: target.resource };
-      if (created.status !== 409) throw new Error(`failed to create ${ref} in cluster ${clusterName}: ${memberMessage(created)}`);
-      return applyWithoutOwnership(clusterName, client, manifest, mode); // created meanwhile: relabel it
+      // A 409 too: created meanwhile (or still terminating); the retry relabels it.
+      throw new Error(`failed to create ${ref} in cluster ${clusterName}: ${memberMessage(created)}`);
     }
     if (current.status !== 200) throw new Error(`failed to get ${ref} in cluster ${clusterName}: ${memberMessage(current)}`);
     let patch: KObject;

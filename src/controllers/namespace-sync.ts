@@ -211,28 +211,13 @@ export function namespaceSyncController(objects: ObjectService, logger: Logger):
    * pending; a cluster whose Work is not applied in time moves to failed.
    */
   async function applyPlan(op: KObject, outcome: Outcome): Promise<boolean> {
-    const name: string = op.metadata.name;
-    const restart = op.spec.direction === 'Restart';
-    const restartedAt: string = op.status.startTime;
     let waiting = false;
-    const perCluster = new Map<string, KObject[]>();
-    for (const entry of [...outcome.created, ...outcome.updated]) {
-      const manifests = perCluster.get(entry.cluster) ?? [];
-      perCluster.set(entry.cluster, manifests);
-      if (restart) {
-        for (const id of entry.workloads ?? []) {
-          const w = parseWorkloadId(id);
-          // A workload Canopy propagated restarts through its template, or the template would undo the restart.
-          if (w.managed) await restartTemplate(w, restartedAt);
-          else manifests.push(restartManifest(w, restartedAt));
-        }
-      } else {
-        for (const ns of entry.namespaces) manifests.push(await toClusterManifest(ns));
-      }
-    }
-    for (const [cluster, manifests] of perCluster) {
-      if (!manifests.length || outcome.failed.some((f) => f.cluster === cluster)) continue;
-      const work = await ensureWork(name, cluster, manifests);
+    const clusters = new Set([...outcome.created, ...outcome.updated].map((e) => e.cluster));
+    for (const cluster of clusters) {
+      if (outcome.failed.some((f) => f.cluster === cluster)) continue;
+      const entries = [...outcome.created, ...outcome.updated].filter((e) => e.cluster === cluster);
+      const work = await ensureWork(op, cluster, () => (op.spec.direction === 'Restart' ? restartManifests(op, entries) : toClusterManifests(entries)));
+      if (!work) continue;
       const applied = (work.status?.conditions ?? []).find((c: Condition) => c.type === WORK_APPLIED);
       if (applied?.status === 'True') continue;
       if (Date.now() - Date.parse(op.status.startTime) < APPLY_TIMEOUT_MS) {
@@ -244,12 +229,28 @@ export function namespaceSyncController(objects: ObjectService, logger: Logger):
     return waiting;
   }
 
-  async function toClusterManifest(name: string): Promise<KObject> {
-    const ns = await objects.tryGet(res!.namespaces, undefined, name);
-    const manifest = relabelManifest(name, injectionLabels(ns?.metadata.labels), 'CreateOrRelabel');
-    // Applied on creation only (not a relabel key): the owner of the namespaces this sync creates.
-    manifest.metadata.labels[MANAGED_BY_LABEL] = NAMESPACE_SYNC_OWNER;
-    return manifest;
+  async function toClusterManifests(entries: Entry[]): Promise<KObject[]> {
+    const manifests: KObject[] = [];
+    for (const name of entries.flatMap((e) => e.namespaces)) {
+      const ns = await objects.tryGet(res!.namespaces, undefined, name);
+      const manifest = relabelManifest(name, injectionLabels(ns?.metadata.labels), 'CreateOrRelabel');
+      // Applied on creation only (not a relabel key): the owner of the namespaces this sync creates.
+      manifest.metadata.labels[MANAGED_BY_LABEL] = NAMESPACE_SYNC_OWNER;
+      manifests.push(manifest);
+    }
+    return manifests;
+  }
+
+  /** Restarts the propagated workloads through their templates; the Patch manifests for the member's own. */
+  async function restartManifests(op: KObject, entries: Entry[]): Promise<KObject[]> {
+    const restartedAt: string = op.status.startTime;
+    const manifests: KObject[] = [];
+    for (const w of entries.flatMap((e) => e.workloads ?? []).map(parseWorkloadId)) {
+      // A workload Canopy propagated restarts through its template, or the template would undo the restart.
+      if (w.managed) await restartTemplate(w, restartedAt);
+      else manifests.push(restartManifest(w, restartedAt));
+    }
+    return manifests;
   }
 
   async function restartTemplate(w: Workload, restartedAt: string): Promise<void> {
@@ -262,14 +263,17 @@ export function namespaceSyncController(objects: ObjectService, logger: Logger):
     }).catch(ignoreNotFound);
   }
 
-  async function ensureWork(op: string, cluster: string, manifests: KObject[]): Promise<KObject> {
+  /** The operation's Work for a cluster; made (with what build gives) when missing, none when build gives nothing. */
+  async function ensureWork(op: KObject, cluster: string, build: () => Promise<KObject[]>): Promise<KObject | undefined> {
     const namespace = executionSpaceName(cluster);
-    const name = `canopy-namespacesync-${op}`;
+    const name = `canopy-namespacesync-${op.metadata.name}`;
     const existing = await objects.tryGet(res!.works, namespace, name);
     if (existing) return existing;
+    const manifests = await build();
+    if (!manifests.length) return undefined;
     return objects.create(res!.works, namespace, {
       apiVersion: 'work.karmada.io/v1alpha1', kind: 'Work',
-      metadata: { name, namespace, labels: { [NAMESPACE_SYNC_LABEL]: op } },
+      metadata: { name, namespace, labels: { [NAMESPACE_SYNC_LABEL]: op.metadata.name } },
       spec: { preserveResourcesOnDeletion: true, workload: { manifests } },
     });
   }
