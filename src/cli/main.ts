@@ -18,6 +18,12 @@ function seconds(value: string): number {
   return n;
 }
 
+function boolean(value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new InvalidArgumentError('must be true or false');
+}
+
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
   process.exit(1);
@@ -69,6 +75,10 @@ function serverOptions(opts: Record<string, any>): ControlPlaneOptions {
     clusterSuccessThresholdMs: opts.clusterSuccessThreshold === undefined ? undefined : opts.clusterSuccessThreshold * 1000,
     clusterFailureThresholdMs: opts.clusterFailureThreshold === undefined ? undefined : opts.clusterFailureThreshold * 1000,
     workResyncPeriodMs: opts.workResyncPeriod === undefined ? undefined : opts.workResyncPeriod * 1000,
+    leaderElect: opts.leaderElect,
+    leaderElectLeaseDurationMs: opts.leaderElectLeaseDuration === undefined ? undefined : opts.leaderElectLeaseDuration * 1000,
+    leaderElectRenewDeadlineMs: opts.leaderElectRenewDeadline === undefined ? undefined : opts.leaderElectRenewDeadline * 1000,
+    leaderElectRetryPeriodMs: opts.leaderElectRetryPeriod === undefined ? undefined : opts.leaderElectRetryPeriod * 1000,
   };
 }
 
@@ -78,6 +88,10 @@ serverCommand('serve', 'Run the control plane API server (and its controllers)',
   .option('--cluster-success-threshold <seconds>', 'a recovered cluster becomes Ready after being healthy this long (default 30)', seconds)
   .option('--cluster-failure-threshold <seconds>', 'a failing cluster becomes not Ready after failing this long (default 30)', seconds)
   .option('--work-resync-period <seconds>', 'apply every Work to its member again this often, reverting drift (default 30)', seconds)
+  .option('--leader-elect <bool>', 'run controllers only while holding the leader Lease (default: true with an etcd store)', boolean)
+  .option('--leader-elect-lease-duration <seconds>', 'how long other replicas wait before taking an unrenewed Lease (default 15)', seconds)
+  .option('--leader-elect-renew-deadline <seconds>', 'how long the leader keeps trying to renew before it stops leading (default 10)', seconds)
+  .option('--leader-elect-retry-period <seconds>', 'how often replicas try to take or renew the Lease (default 2)', seconds)
   .action((opts) => serveUntilSignal(serverOptions(opts)));
 
 serverCommand('member', 'Run a lightweight local member cluster: the same API server, no federation controllers', 0)

@@ -3,14 +3,17 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { Gauge } from 'prom-client';
 import { ApiServer } from '../apiserver/server.ts';
 import { CONTROLLERS, startControllers, type Role, type StartController } from '../controllers/index.ts';
+import { runLeaderElection } from '../controllers/leader-election.ts';
+import type { Controller } from '../controllers/runtime.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
 import { loadOrCreateCredentials } from '../pki/pki.ts';
 import { openStore } from '../storage/open.ts';
 import { bootstrapSystemObjects } from './bootstrap.ts';
 import { startCompactor } from './compactor.ts';
-import { lockStateDir } from './lock.ts';
+import { lockStateDir, withLock } from './lock.ts';
 
 export interface ControlPlaneOptions {
   dir: string;
@@ -32,7 +35,17 @@ export interface ControlPlaneOptions {
   clusterFailureThresholdMs?: number;
   /** Execution controller: how often every Work is applied again and its status refreshed (default 30 s). */
   workResyncPeriodMs?: number;
+  /**
+   * Run the controllers (and store compaction) only while holding the Lease kube-system/canopy-controller-manager,
+   * so that several replicas can share one store. Default: on with an etcd store; a SQLite store has one process.
+   */
+  leaderElect?: boolean;
+  leaderElectLeaseDurationMs?: number;
+  leaderElectRenewDeadlineMs?: number;
+  leaderElectRetryPeriodMs?: number;
 }
+
+export const LEADER_ELECTION_LEASE = { namespace: 'kube-system', name: 'canopy-controller-manager' };
 
 export interface ControlPlane {
   url: string;
@@ -49,10 +62,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const logFile = pino.destination({ dest: join(dir, 'canopy.log'), sync: false, mkdir: true });
   await once(logFile, 'ready');
   const logger = pino({ level: options.logLevel ?? 'info' }, logFile);
-  const unlock = options.store?.startsWith('etcd') ? () => {} : lockStateDir(join(dir, 'canopy.lock'));
-  const credentials = loadOrCreateCredentials(dir);
+  const sharedStore = options.store?.startsWith('etcd') ?? false;
+  // Replicas on one etcd share the state directory; one on SQLite owns it.
+  const unlock = sharedStore ? () => {} : lockStateDir(join(dir, 'canopy.lock'));
+  const credentials = await withLock(join(dir, 'credentials.lock'), () => loadOrCreateCredentials(dir));
   const store = await openStore(options.store ?? '', dir);
-  const stopCompactor = startCompactor(store, options.compactionIntervalMs ?? 5 * 60_000, logger);
   const server = new ApiServer({
     store, logger,
     tls: { cert: credentials.servingCert, key: credentials.servingKey, clientCA: credentials.caCert },
@@ -67,13 +81,32 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeKubeconfig(kubeconfigPath, { server: url, caCert: credentials.caCert, token: credentials.adminToken, context: options.context ?? 'canopy' });
   const role = options.role ?? 'control-plane';
-  const controllers = startControllers(server.objects, logger, [...CONTROLLERS[role], ...(options.extraControllers ?? [])], options);
+  const lead = (): Controller => {
+    const stopCompactor = startCompactor(store, options.compactionIntervalMs ?? 5 * 60_000, logger);
+    const controllers = startControllers(server.objects, logger, [...CONTROLLERS[role], ...(options.extraControllers ?? [])], options);
+    return {
+      async stop() {
+        stopCompactor();
+        await controllers.stop();
+      },
+    };
+  };
+  const leading = options.leaderElect ?? sharedStore
+    ? runLeaderElection(server.objects, logger, {
+      leaseNamespace: LEADER_ELECTION_LEASE.namespace, leaseName: LEADER_ELECTION_LEASE.name,
+      leaseDurationMs: options.leaderElectLeaseDurationMs, renewDeadlineMs: options.leaderElectRenewDeadlineMs,
+      retryPeriodMs: options.leaderElectRetryPeriodMs,
+      status: new Gauge({
+        name: 'leader_election_master_status', help: 'Whether this process leads (1) or not (0), by lease name.',
+        labelNames: ['name'], registers: [server.metrics.registry],
+      }),
+    }, lead)
+    : lead();
   logger.info({ url, role }, 'serving');
   return {
     url, port, kubeconfigPath, server, logger,
     async stop() {
-      stopCompactor();
-      await controllers.stop();
+      await leading.stop();
       await server.stop();
       await store.close();
       unlock();
