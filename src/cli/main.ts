@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startControlPlane, type ControlPlaneOptions } from '../controlplane/controlplane.ts';
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
+import { registerAgentCommand } from './agent.ts';
 import { registerClusterCommands } from './clusters.ts';
 import { registerNamespaceCommands } from './namespaces.ts';
 import { registerUpCommand } from './up.ts';
@@ -75,6 +76,7 @@ function serverOptions(opts: Record<string, any>): ControlPlaneOptions {
     clusterSuccessThresholdMs: opts.clusterSuccessThreshold === undefined ? undefined : opts.clusterSuccessThreshold * 1000,
     clusterFailureThresholdMs: opts.clusterFailureThreshold === undefined ? undefined : opts.clusterFailureThreshold * 1000,
     workResyncPeriodMs: opts.workResyncPeriod === undefined ? undefined : opts.workResyncPeriod * 1000,
+    clusterMonitorGracePeriodMs: opts.clusterMonitorGracePeriod === undefined ? undefined : opts.clusterMonitorGracePeriod * 1000,
     leaderElect: opts.leaderElect,
     leaderElectLeaseDurationMs: opts.leaderElectLeaseDuration === undefined ? undefined : opts.leaderElectLeaseDuration * 1000,
     leaderElectRenewDeadlineMs: opts.leaderElectRenewDeadline === undefined ? undefined : opts.leaderElectRenewDeadline * 1000,
@@ -88,6 +90,7 @@ serverCommand('serve', 'Run the control plane API server (and its controllers)',
   .option('--cluster-success-threshold <seconds>', 'a recovered cluster becomes Ready after being healthy this long (default 30)', seconds)
   .option('--cluster-failure-threshold <seconds>', 'a failing cluster becomes not Ready after failing this long (default 30)', seconds)
   .option('--work-resync-period <seconds>', 'apply every Work to its member again this often, reverting drift (default 30)', seconds)
+  .option('--cluster-monitor-grace-period <seconds>', 'a Pull cluster whose agent renews no Lease this long becomes Unknown (default 40)', seconds)
   .option('--leader-elect <bool>', 'run controllers only while holding the leader Lease (default: true with an etcd store)', boolean)
   .option('--leader-elect-lease-duration <seconds>', 'how long other replicas wait before taking an unrenewed Lease (default 15)', seconds)
   .option('--leader-elect-renew-deadline <seconds>', 'how long the leader keeps trying to renew before it stops leading (default 10)', seconds)
@@ -113,6 +116,7 @@ async function run(work: () => Promise<void>): Promise<void> {
 }
 
 registerClusterCommands(program, run);
+registerAgentCommand(program, run, stopOnSignal, seconds);
 registerNamespaceCommands(program, run);
 registerUpCommand(program, run, stopOnSignal);
 

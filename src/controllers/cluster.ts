@@ -3,12 +3,15 @@
 // enablements, node summary and resource summary collected. The observed health becomes the Ready condition
 // only once it has lasted the success/failure threshold, and the Ready condition is mirrored into the scheduling taints
 // cluster.karmada.io/not-ready and cluster.karmada.io/unreachable, as Karmada's cluster controller does.
-// Nothing of a credential is ever logged or written into a condition.
+// A Pull cluster is probed by its agent (`canopy agent` runs this same code over HTTPS); the control plane only
+// watches the agent's Lease (karmada-cluster/<cluster>) and sets Ready=Unknown when it goes unrenewed for the grace
+// period. Nothing of a credential is ever logged or written into a condition.
 import type { Logger } from 'pino';
 import type { ApiEnablement, MemberClient, ResourceSummary } from '../members/client.ts';
 import { ClusterClientError, clusterClientFromSecret, type ClusterClient } from '../members/from-secret.ts';
+import { CLUSTER_SECRETS_NAMESPACE as CLUSTER_LEASE_NAMESPACE } from '../controlplane/bootstrap.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
-import type { ResourceInfo } from '../registry/types.ts';
+import { CLUSTERS, type ControlPlaneApi, inProcessApi, LEASES } from './control-plane-api.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
 
@@ -31,6 +34,8 @@ export interface ClusterStatusOptions {
   apiEnablementsRefreshMs?: number;
   /** Clusters probed at the same time. Default 16. */
   concurrency?: number;
+  /** How long a Pull cluster's Lease may go unrenewed before Ready becomes Unknown (default 40 s). */
+  clusterMonitorGracePeriodMs?: number;
 }
 
 export const DEFAULT_CLUSTER_STATUS_UPDATE_FREQUENCY_MS = 10_000;
@@ -171,7 +176,37 @@ interface ApiCache {
   complete: boolean;
 }
 
+/** Which clusters a status controller looks after, and how it reaches the control plane and the members. */
+export interface ClusterStatusScope {
+  api: ControlPlaneApi;
+  /** probe: collect the member's health and status; lease: watch the agent's Lease (Pull, in the control plane). */
+  duty(cluster: KObject): 'probe' | 'lease' | 'none';
+  clientFor(cluster: KObject, cached: ClusterClient | undefined): Promise<ClusterClient>;
+  /** Keep spec.taints in line with the Ready condition (the control plane's job, never an agent's). */
+  manageTaints: boolean;
+  /** Only the Cluster of this name (an agent's own). */
+  only?: string;
+}
+
+/** Karmada's condition for a Pull cluster whose agent stopped renewing its Lease (cluster controller). */
+export const REASON_CLUSTER_STATUS_UNKNOWN = 'ClusterStatusUnknown';
+export const MESSAGE_CLUSTER_STATUS_UNKNOWN = 'Cluster status controller stopped posting cluster status.';
+/** Karmada's --cluster-monitor-grace-period. */
+export const DEFAULT_CLUSTER_MONITOR_GRACE_PERIOD_MS = 40_000;
+
+/** The control plane's cluster status controller: probes Push clusters, watches the Leases of Pull clusters. */
 export function clusterStatusController(objects: ObjectService, logger: Logger, options: ClusterStatusOptions = {}): Controller {
+  return runClusterStatus({
+    api: inProcessApi(objects),
+    duty: (cluster) => (cluster.spec?.syncMode === 'Push' ? 'probe' : cluster.spec?.syncMode === 'Pull' ? 'lease' : 'none'),
+    clientFor: (cluster, cached) => clusterClientFromSecret(objects, cluster, cached),
+    manageTaints: true,
+  }, logger, options);
+}
+
+export function runClusterStatus(scope: ClusterStatusScope, logger: Logger, options: ClusterStatusOptions): Controller {
+  const { api } = scope;
+  const graceMs = positive(options.clusterMonitorGracePeriodMs, DEFAULT_CLUSTER_MONITOR_GRACE_PERIOD_MS);
   const frequencyMs = positive(options.clusterStatusUpdateFrequencyMs, DEFAULT_CLUSTER_STATUS_UPDATE_FREQUENCY_MS);
   const apiRefreshMs = positive(options.apiEnablementsRefreshMs, 60_000);
   const conditionStore = new ClusterConditionStore(
@@ -182,7 +217,7 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
   const apis = new Map<string, ApiCache>();
   const generations = new Map<string, number>();
   const writes = new ShutdownWrites();
-  let clusters: ResourceInfo | undefined;
+  let serving = false;
   let stopped = false;
   let watcher: { close(): void } | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -204,21 +239,34 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
   }
 
   async function reconcile(name: string): Promise<void> {
-    if (stopped || !clusters) return;
-    const cluster = await objects.tryGet(clusters, undefined, name);
-    if (!cluster) {
-      forget(name);
-      return;
-    }
-    if (cluster.spec?.syncMode !== 'Push') {
+    if (stopped || !serving) return;
+    const cluster = await api.get(CLUSTERS, undefined, name);
+    const duty = cluster ? scope.duty(cluster) : 'none';
+    if (!cluster || duty === 'none') {
       forget(name);
       return;
     }
     try {
-      await syncClusterStatus(cluster);
+      if (duty === 'probe') await syncClusterStatus(cluster);
+      else await monitorLease(cluster);
     } finally {
       schedule(name);
     }
+  }
+
+  /** A Pull cluster's agent renews its Lease; one not renewed within the grace period makes Ready Unknown. */
+  async function monitorLease(cluster: KObject): Promise<void> {
+    const name: string = cluster.metadata.name;
+    const lease = await api.get(LEASES, CLUSTER_LEASE_NAMESPACE, name);
+    const renewed = Date.parse(lease?.spec?.renewTime ?? lease?.metadata?.creationTimestamp ?? cluster.metadata.creationTimestamp);
+    if (!(Date.now() - renewed > graceMs)) {
+      await ensureTaints(name);
+      return;
+    }
+    const current = (cluster.status?.conditions ?? []).find((c: Condition) => c.type === CONDITION_READY);
+    if (current?.status !== 'Unknown') log.info({ cluster: name }, 'the agent stopped renewing its lease; cluster Ready becomes Unknown');
+    await updateStatusIfNeeded(cluster, {}, [{ type: CONDITION_READY, status: 'Unknown', reason: REASON_CLUSTER_STATUS_UNKNOWN, message: MESSAGE_CLUSTER_STATUS_UNKNOWN }]);
+    await ensureTaints(name);
   }
 
   async function syncClusterStatus(cluster: KObject): Promise<void> {
@@ -322,18 +370,18 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
       return next;
     };
     if (stableJson(apply(cluster.status)) === stableJson(cluster.status ?? {})) return;
-    await writes.run(() => objects.modify(clusters!, undefined, cluster.metadata.name,
-      (current) => ({ ...current, status: apply(current.status) }), {}, 'status')).catch(ignoreNotFound);
+    await writes.run(() => api.modify(CLUSTERS, undefined, cluster.metadata.name,
+      (current) => ({ ...current, status: apply(current.status) }), 'status')).catch(ignoreNotFound);
   }
 
   /** Brings spec.taints in line with the stored Ready condition (a spec update). */
   async function ensureTaints(name: string): Promise<void> {
-    if (stopped) return;
-    const cluster = await objects.tryGet(clusters!, undefined, name);
+    if (stopped || !scope.manageTaints) return;
+    const cluster = await api.get(CLUSTERS, undefined, name);
     if (!cluster) return;
     const ready = (cluster.status?.conditions ?? []).find((c: Condition) => c.type === CONDITION_READY);
     if (!taintsForCondition(cluster.spec?.taints ?? [], ready, Date.now())) return;
-    await writes.run(() => objects.modify(clusters!, undefined, name, (current) => {
+    await writes.run(() => api.modify(CLUSTERS, undefined, name, (current) => {
       const currentReady = (current.status?.conditions ?? []).find((c: Condition) => c.type === CONDITION_READY);
       const taints = taintsForCondition(current.spec?.taints ?? [], currentReady, Date.now());
       if (!taints) return current;
@@ -342,25 +390,32 @@ export function clusterStatusController(objects: ObjectService, logger: Logger, 
     })).catch(ignoreNotFound);
   }
 
-  /** The member client of a cluster, from the Secret its secretRef names (rebuilt when the Secret changes). */
+  /** The member client of a cluster (rebuilt when its credentials change). */
   async function clientFor(cluster: KObject): Promise<ClusterClient> {
     const name: string = cluster.metadata.name;
-    const entry = await clusterClientFromSecret(objects, cluster, clients.get(name));
+    const entry = await scope.clientFor(cluster, clients.get(name));
     clients.set(name, entry);
     return entry;
   }
 
   function start(): void {
     if (stopped) return;
-    clusters = objects.registry.lookup('cluster.karmada.io', 'v1alpha1', 'clusters');
-    if (!clusters) {
-      // The Cluster API is a CRD the control plane installs; wait for it.
+    const retry = () => {
       retryTimer = setTimeout(start, 1000);
       retryTimer.unref();
-      return;
-    }
+    };
+    // The Cluster API is a CRD the control plane installs; wait for it.
+    api.serves([CLUSTERS]).then((served) => {
+      if (stopped) return;
+      if (!served) return retry();
+      serving = true;
+      watch();
+    }, retry);
+  }
+
+  function watch(): void {
     generations.clear();
-    watcher = objects.watch(clusters, undefined, { sendInitialState: true }, (event) => {
+    watcher = api.watch(CLUSTERS, { name: scope.only }, (event) => {
       const name: string = event.object.metadata.name;
       const generation: number = event.object.metadata.generation ?? 0;
       // Status writes (ours included) do not trigger a probe; new clusters, spec changes and deletions do.

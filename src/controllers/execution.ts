@@ -1,6 +1,7 @@
 // The execution and work-status controllers, as Karmada's (pkg/controllers/execution, pkg/controllers/status
 // work_status_controller): the ONE code path by which anything lands on a member. Every Work in an execution
-// namespace karmada-es-<cluster> whose Cluster is Push and Ready gets the execution finalizer; each manifest
+// namespace karmada-es-<cluster> whose Cluster is Push and Ready (in the control plane) or whose Cluster is the
+// agent's own (in `canopy agent`, beside a Pull member: the same code over HTTPS) gets the execution finalizer; each manifest
 // is created or updated on the member, labelled karmada.io/managed=true and annotated with the Work's name and
 // namespace (the Work's permanent id as a label). An existing member object another Work (or nobody) owns is
 // left alone unless the manifest carries work.karmada.io/conflict-resolution: overwrite. The Applied
@@ -17,9 +18,9 @@ import { ClusterClientError, clusterClientFromSecret, scrubSecrets, type Cluster
 import { interpretHealth, reflectStatus } from '../propagation/interpreter.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import { apiPath, parseApiVersion } from '../registry/registry.ts';
-import type { ResourceInfo } from '../registry/types.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
-import { clusterOfExecutionSpace } from './execution-namespace.ts';
+import { CLUSTERS, type ControlPlaneApi, inProcessApi, WORKS } from './control-plane-api.ts';
+import { clusterOfExecutionSpace, executionSpaceName } from './execution-namespace.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
 
@@ -75,9 +76,28 @@ interface Target {
   namespace?: string;
 }
 
+/** Whose Works an execution controller applies, and how it reaches the control plane and the members. */
+export interface ExecutionScope {
+  api: ControlPlaneApi;
+  /** apply: this controller applies the cluster's Works now; wait: later (not ready); other: not this controller's. */
+  accepts(cluster: KObject): 'apply' | 'wait' | 'other';
+  clientFor(cluster: KObject, cached: ClusterClient | undefined): Promise<ClusterClient>;
+  /** Only the Works of this execution namespace and the Cluster of this name (an agent's own). */
+  only?: { namespace: string; cluster: string };
+}
+
+/** The control plane's execution controller: the Works of every Push cluster, through the stored credentials. */
 export function executionController(objects: ObjectService, logger: Logger, settings: object = {}): Controller {
   // The settings are the server's options (ControllerSettings and more); only ExecutionOptions are read.
-  const options = settings as ExecutionOptions;
+  return runExecution({
+    api: inProcessApi(objects),
+    accepts: (cluster) => (!isPush(cluster) ? 'other' : isReady(cluster) ? 'apply' : 'wait'),
+    clientFor: (cluster, cached) => clusterClientFromSecret(objects, cluster, cached),
+  }, logger, settings as ExecutionOptions);
+}
+
+export function runExecution(scope: ExecutionScope, logger: Logger, options: ExecutionOptions): Controller {
+  const { api } = scope;
   const resyncMs = options.workResyncPeriodMs !== undefined && options.workResyncPeriodMs > 0
     ? options.workResyncPeriodMs : DEFAULT_WORK_RESYNC_PERIOD_MS;
   const log = logger.child({ controller: 'execution' });
@@ -91,8 +111,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   /** The resourceVersion of each member object as last applied, by `<cluster>|<uid>`: its own write's watch event
    *  does not need the Work synced again. */
   const applied = new Map<string, string>();
-  let works: ResourceInfo | undefined;
-  let clusters: ResourceInfo | undefined;
+  let serving = false;
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
@@ -116,9 +135,9 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   const forget = (key: string) => queue.forget(key);
 
   async function reconcile(key: string): Promise<void> {
-    if (stopped || !works || !clusters) return;
+    if (stopped || !serving) return;
     const [namespace, name] = splitKey(key);
-    let work = await objects.tryGet(works, namespace, name);
+    let work = await api.get(WORKS, namespace, name);
     if (!work) {
       forget(key);
       seen.delete(key);
@@ -129,17 +148,19 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       forget(key);
       return;
     }
-    const cluster = await objects.tryGet(clusters, undefined, clusterName);
+    const cluster = await api.get(CLUSTERS, undefined, clusterName);
+    const acceptance = cluster ? scope.accepts(cluster) : 'other';
+    if (cluster && acceptance === 'other') return;
 
     if (work.metadata.deletionTimestamp) {
       if (!(work.metadata.finalizers ?? []).includes(EXECUTION_CONTROLLER_FINALIZER)) return;
-      if (cluster && isPush(cluster) && isReady(cluster)) {
+      if (cluster && acceptance === 'apply') {
         if (!work.spec?.preserveResourcesOnDeletion) await deleteWorkload(cluster, work);
-      } else if (cluster && !cluster.metadata.deletionTimestamp && isPush(cluster)) {
+      } else if (cluster && !cluster.metadata.deletionTimestamp) {
         // As upstream: an unready cluster that is not being removed keeps the Work until it can clean up.
         throw new Error(`cluster(${clusterName}) not ready`);
       }
-      await writes.run(() => objects.modify(works!, namespace, name, (current) => {
+      await writes.run(() => api.modify(WORKS, namespace, name, (current) => {
         const finalizers = (current.metadata.finalizers ?? []).filter((f: string) => f !== EXECUTION_CONTROLLER_FINALIZER);
         return { ...current, metadata: { ...current.metadata, finalizers } };
       })).catch(ignoreNotFound);
@@ -147,12 +168,12 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       return;
     }
 
-    if (!cluster || !isPush(cluster) || !isReady(cluster)) return;
+    if (!cluster || acceptance !== 'apply') return;
 
     // The finalizer and the permanent id (upstream's webhook assigns it) before anything reaches the member.
     const labels = work.metadata.labels ?? {};
     if (!(work.metadata.finalizers ?? []).includes(EXECUTION_CONTROLLER_FINALIZER) || !labels[WORK_PERMANENT_ID_LABEL]) {
-      const updated = await writes.run(() => objects.modify(works!, namespace, name, (current) => {
+      const updated = await writes.run(() => api.modify(WORKS, namespace, name, (current) => {
         const meta = current.metadata;
         const finalizers: string[] = meta.finalizers ?? [];
         return {
@@ -236,8 +257,8 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       return next;
     };
     if (stableJson(apply(work.status)) === stableJson(work.status ?? {})) return;
-    await writes.run(() => objects.modify(works!, work.metadata.namespace, work.metadata.name,
-      (current) => ({ ...current, status: apply(current.status) }), {}, 'status')).catch(ignoreNotFound);
+    await writes.run(() => api.modify(WORKS, work.metadata.namespace, work.metadata.name,
+      (current) => ({ ...current, status: apply(current.status) }), 'status')).catch(ignoreNotFound);
   }
 
   /** Creates or updates one manifest on the member; returns the member's object and its resource (plural). */
@@ -349,7 +370,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
 
   async function clientFor(cluster: KObject): Promise<ClusterClient> {
     const name: string = cluster.metadata.name;
-    const entry = await clusterClientFromSecret(objects, cluster, clients.get(name));
+    const entry = await scope.clientFor(cluster, clients.get(name));
     if (clients.get(name) !== entry) {
       clients.set(name, entry);
       stopMemberWatches(name);
@@ -424,22 +445,28 @@ export function executionController(objects: ObjectService, logger: Logger, sett
   }
 
   function enqueueWorksOf(clusterName: string): void {
-    if (!works) return;
-    objects.list(works, `karmada-es-${clusterName}`).then((list) => {
-      for (const w of list.items) queue.add(`${w.metadata.namespace}/${w.metadata.name}`);
+    if (!serving) return;
+    api.list(WORKS, executionSpaceName(clusterName)).then((list) => {
+      for (const w of list) queue.add(`${w.metadata.namespace}/${w.metadata.name}`);
     }, () => {});
   }
 
   function start(): void {
     if (stopped) return;
-    works = objects.registry.lookup('work.karmada.io', 'v1alpha1', 'works');
-    clusters = objects.registry.lookup('cluster.karmada.io', 'v1alpha1', 'clusters');
-    if (!works || !clusters) {
-      // Both APIs are CRDs the control plane installs; wait for them.
+    const retry = () => {
       retryTimer = setTimeout(start, 1000);
       retryTimer.unref();
-      return;
-    }
+    };
+    // Both APIs are CRDs the control plane installs; wait for them.
+    api.serves([WORKS, CLUSTERS]).then((served) => {
+      if (stopped) return;
+      if (!served) return retry();
+      serving = true;
+      watch();
+    }, retry);
+  }
+
+  function watch(): void {
     seen.clear();
     const restart = () => {
       if (stopped) return;
@@ -447,7 +474,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       retryTimer = setTimeout(start, 1000);
       retryTimer.unref();
     };
-    watchers.push(objects.watch(works, undefined, { sendInitialState: true }, (event) => {
+    watchers.push(api.watch(WORKS, { namespace: scope.only?.namespace }, (event) => {
       const meta = event.object.metadata;
       const key = `${meta.namespace}/${meta.name}`;
       if (event.type === 'DELETED') {
@@ -461,7 +488,7 @@ export function executionController(objects: ObjectService, logger: Logger, sett
       queue.add(key);
     }, restart));
     const readiness = new Map<string, string>();
-    watchers.push(objects.watch(clusters, undefined, { sendInitialState: true }, (event) => {
+    watchers.push(api.watch(CLUSTERS, { name: scope.only?.cluster }, (event) => {
       const name: string = event.object.metadata.name;
       if (event.type === 'DELETED') {
         readiness.delete(name);

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
 import { ApiError } from '../apiserver/errors.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
-import { type Controller, errorText } from './runtime.ts';
+import { type Controller, errorText, microTime } from './runtime.ts';
 
 export interface LeaderElectionOptions {
   leaseNamespace: string;
@@ -154,9 +154,4 @@ export function runLeaderElection(objects: ObjectService, logger: Logger, option
       return { ...current, spec: { ...rest, leaseDurationSeconds: 1, renewTime: now, acquireTime: now } };
     });
   }
-}
-
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }

@@ -33,6 +33,8 @@ export interface ControlPlaneOptions {
   clusterStatusUpdateFrequencyMs?: number;
   clusterSuccessThresholdMs?: number;
   clusterFailureThresholdMs?: number;
+  /** How long a Pull cluster's agent may leave its Lease unrenewed before the cluster is Unknown (default 40 s). */
+  clusterMonitorGracePeriodMs?: number;
   /** Execution controller: how often every Work is applied again and its status refreshed (default 30 s). */
   workResyncPeriodMs?: number;
   /**

@@ -1,0 +1,52 @@
+// canopy agent: run beside a Pull member cluster.
+import type { Command } from 'commander';
+import pino from 'pino';
+import { AgentError, startAgent } from '../agent/agent.ts';
+import { readKubeconfig, validateClusterName } from '../clusters/membership.ts';
+import { MemberClient, MemberConfigError } from '../members/client.ts';
+
+type Run = (work: () => Promise<void>) => Promise<void>;
+
+function client(file: string, context: string | undefined): MemberClient {
+  try {
+    return MemberClient.fromKubeconfig(readKubeconfig(file), context, { allowPlugins: true });
+  } catch (e) {
+    if (e instanceof MemberConfigError) throw new AgentError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function registerAgentCommand(program: Command, run: Run, stopOnSignal: (stop: () => Promise<void>) => void,
+  seconds: (value: string) => number): void {
+  program.command('agent')
+    .description('Run beside a member cluster in Pull mode: register it, report its status, apply its Works')
+    .requiredOption('--cluster-name <name>', 'the member cluster name (a DNS label, at most 48 characters)')
+    .requiredOption('--control-plane-kubeconfig <file>', 'kubeconfig of the control plane')
+    .requiredOption('--kubeconfig <file>', 'kubeconfig of the member cluster')
+    .option('--context <context>', 'context of the member kubeconfig (default: its current-context)')
+    .option('--cluster-lease-duration <seconds>', 'duration of the cluster Lease the agent renews (default 40)', seconds)
+    .option('--cluster-status-update-frequency <seconds>', 'probe the member this often (default 10)', seconds)
+    .option('--cluster-success-threshold <seconds>', 'a recovered member becomes Ready after being healthy this long (default 30)', seconds)
+    .option('--cluster-failure-threshold <seconds>', 'a failing member becomes not Ready after failing this long (default 30)', seconds)
+    .option('--work-resync-period <seconds>', 'apply every Work again this often, reverting drift (default 30)', seconds)
+    .option('--log-level <level>', 'log level (JSON lines on standard error)', 'info')
+    .action((opts) => run(async () => {
+      validateClusterName(opts.clusterName);
+      const ms = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+      const agent = await startAgent({
+        clusterName: opts.clusterName,
+        controlPlane: client(opts.controlPlaneKubeconfig, undefined),
+        member: client(opts.kubeconfig, opts.context),
+        logger: pino({ level: opts.logLevel }, pino.destination(2)),
+        leaseDurationSeconds: opts.clusterLeaseDuration,
+        status: {
+          clusterStatusUpdateFrequencyMs: ms(opts.clusterStatusUpdateFrequency),
+          clusterSuccessThresholdMs: ms(opts.clusterSuccessThreshold),
+          clusterFailureThresholdMs: ms(opts.clusterFailureThreshold),
+        },
+        workResyncPeriodMs: ms(opts.workResyncPeriod),
+      });
+      process.stdout.write(`ready agent ${opts.clusterName}\n`);
+      stopOnSignal(agent.stop);
+    }));
+}
