@@ -469,7 +469,8 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
   function watch(): void {
     seen.clear();
     const restart = () => {
-      if (stopped) return;
+      // Both watches end when the control plane goes away: one restart.
+      if (stopped || !watchers.length) return;
       for (const w of watchers.splice(0)) w.close();
       retryTimer = setTimeout(start, 1000);
       retryTimer.unref();

@@ -1,0 +1,135 @@
+// Pull mode end to end: a real control plane, a real member and a real `canopy agent` beside it. The control plane
+// never dials the member; the agent registers the cluster, renews its Lease, reports status and applies Works.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { memberGet } from './support/federation.ts';
+import { api, CANOPY, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
+
+let cp: RunningServer;
+let member: RunningServer;
+let agent: ChildProcess | undefined;
+
+const GRACE_SECONDS = 4;
+
+async function startAgent(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CANOPY, 'agent', '--cluster-name', 'pm', '--control-plane-kubeconfig', cp.kubeconfig,
+    '--kubeconfig', member.kubeconfig, '--cluster-status-update-frequency', '1', '--cluster-success-threshold', '0',
+    '--cluster-failure-threshold', '0', '--cluster-lease-duration', '2', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c) => {
+      output += c;
+      if (output.includes('ready agent pm')) resolve();
+    });
+    child.stderr!.on('data', (c) => { output += c; });
+    child.on('exit', (code) => reject(new Error(`canopy agent exited with ${code}:\n${output}`)));
+  });
+  return child;
+}
+
+async function killAgent(): Promise<void> {
+  if (!agent || agent.exitCode !== null) return;
+  const exited = new Promise((resolve) => agent!.on('exit', resolve));
+  agent.kill('SIGKILL');
+  await exited;
+}
+
+async function cluster(): Promise<any> {
+  return (await api(cp, 'GET', '/apis/cluster.karmada.io/v1alpha1/clusters/pm')).json;
+}
+
+const ready = (c: any) => c?.status?.conditions?.find((x: any) => x.type === 'Ready')?.status;
+
+function apply(documents: object[]): void {
+  kubectlOk(cp, ['apply', '-f', '-'], { input: documents.map((d) => `---\n${JSON.stringify(d)}`).join('\n') });
+}
+
+const policy = (name: string, selectors: object[]) => ({
+  apiVersion: 'policy.karmada.io/v1alpha1', kind: 'PropagationPolicy', metadata: { name, namespace: 'pull' },
+  spec: { resourceSelectors: selectors, placement: { clusterAffinity: { clusterNames: ['pm'] } } },
+});
+const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'pull' }, data: { k: name } });
+
+describe('Pull mode', () => {
+  before(async () => {
+    [cp, member] = await Promise.all([
+      startServer({ args: ['--cluster-status-update-frequency', '1', '--cluster-monitor-grace-period', String(GRACE_SECONDS)] }),
+      startServer({ command: 'member', name: 'pm' }),
+    ]);
+    agent = await startAgent();
+  });
+  after(async () => {
+    await killAgent();
+    await Promise.all([cp?.stop(), member?.stop()]);
+    for (const s of [cp, member]) if (s) removeDir(s.dir);
+  });
+
+  it('the agent registers the cluster in Pull mode and reports its status', async () => {
+    const c = await waitFor('pm Ready', async () => {
+      const got = await cluster();
+      return ready(got) === 'True' && got.status.kubernetesVersion ? got : undefined;
+    });
+    assert.equal(c.spec.syncMode, 'Pull');
+    assert.equal(c.spec.secretRef, undefined, 'the control plane holds no credential of a Pull member');
+    assert.ok(c.status.apiEnablements.some((a: any) => a.groupVersion === 'apps/v1'));
+    const lease = (await api(cp, 'GET', '/apis/coordination.k8s.io/v1/namespaces/karmada-cluster/leases/pm')).json;
+    assert.equal(lease.spec.holderIdentity, 'pm');
+    assert.equal(lease.spec.leaseDurationSeconds, 2);
+    assert.equal(lease.metadata.ownerReferences[0].uid, c.metadata.uid);
+    assert.match(kubectlOk(cp, ['get', 'clusters']), /^pm\s+v\S+\s+Pull\s+True/m);
+  });
+
+  it('Works reach the member and status comes back', async () => {
+    apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pull' } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'pull' },
+        spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } },
+      policy('web', [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }])]);
+    await waitFor('web on the member', () => memberGet(member, ['deployment', 'web', '-n', 'pull']));
+    const template = await waitFor('status aggregated to the template', async () => {
+      const d = (await api(cp, 'GET', '/apis/apps/v1/namespaces/pull/deployments/web')).json;
+      return d?.status?.readyReplicas === 2 ? d : undefined;
+    });
+    assert.equal(template.status.replicas, 2);
+    const work = (await api(cp, 'GET', '/apis/work.karmada.io/v1alpha1/namespaces/karmada-es-pm/works')).json.items[0];
+    assert.ok(work.metadata.finalizers.includes('karmada.io/execution-controller'));
+    assert.equal(work.status.conditions.find((c: any) => c.type === 'Applied').status, 'True');
+  });
+
+  it('a silent agent makes the cluster Unknown and unreachable; it recovers when the agent returns', async () => {
+    await killAgent();
+    const lost = await waitFor('pm Unknown', async () => {
+      const c = await cluster();
+      return ready(c) === 'Unknown' ? c : undefined;
+    });
+    assert.equal(lost.status.conditions.find((x: any) => x.type === 'Ready').reason, 'ClusterStatusUnknown');
+    await waitFor('the unreachable taint', async () =>
+      ((await cluster()).spec.taints ?? []).some((t: any) => t.key === 'cluster.karmada.io/unreachable' && t.effect === 'NoSchedule') ? true : undefined);
+    agent = await startAgent();
+    await waitFor('pm Ready again, untainted', async () => {
+      const c = await cluster();
+      return ready(c) === 'True' && !(c.spec.taints ?? []).length ? true : undefined;
+    });
+  });
+
+  it('an agent killed mid-apply converges after a restart', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `cm-${i}`);
+    apply([policy('cms', [{ apiVersion: 'v1', kind: 'ConfigMap', labelSelector: { matchLabels: { batch: 'one' } } }]),
+      ...names.map((n) => ({ ...configMap(n), metadata: { ...configMap(n).metadata, labels: { batch: 'one' } } }))]);
+    await waitFor('the first ConfigMap applied', () => memberGet(member, ['configmap', 'cm-0', '-n', 'pull']));
+    await killAgent();
+    agent = await startAgent();
+    await waitFor('all 40 on the member', () => {
+      const list = memberGet(member, ['configmaps', '-n', 'pull', '-l', 'batch=one']);
+      return list?.items.length === 40 ? true : undefined;
+    });
+  });
+
+  it('Works keep flowing through a control plane restart', async () => {
+    await cp.kill();
+    // On its old address: the agent's kubeconfig names it.
+    cp = await startServer({ dir: cp.dir, port: Number(new URL(cp.url).port), args: ['--cluster-status-update-frequency', '1', '--cluster-monitor-grace-period', String(GRACE_SECONDS)] });
+    apply([{ ...configMap('after-restart'), metadata: { ...configMap('after-restart').metadata, labels: { batch: 'one' } } }]);
+    await waitFor('after-restart on the member', () => memberGet(member, ['configmap', 'after-restart', '-n', 'pull']));
+  });
+});
