@@ -1,5 +1,6 @@
 // The seed's Bookinfo walk-through, verbatim: the two files of examples/bookinfo applied with kubectl to the
-// control plane put exactly the expected workloads on member1 and member2, and the Services on both.
+// control plane put exactly the expected workloads on member1 and member2, and the Services on both; the same
+// with member2 in Pull mode (its agent applies what the control plane decides).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,9 +11,9 @@ import { kubectlOk, ROOT, waitFor } from './support/server.ts';
 const EXAMPLES = join(ROOT, 'examples', 'bookinfo');
 const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
 
-describe('Bookinfo across two members', () => {
+for (const pull of [[], ['member2']]) describe(`Bookinfo across two members${pull.length ? ', member2 in Pull mode' : ''}`, () => {
   let f: Federation;
-  before(async () => { f = await startFederation(['member1', 'member2']); });
+  before(async () => { f = await startFederation(['member1', 'member2'], [], pull); });
   after(async () => { await f?.stop(); });
 
   it('places every workload where propagation.yaml says', async () => {

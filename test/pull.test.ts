@@ -1,38 +1,23 @@
 // Pull mode end to end: a real control plane, a real member and a real `canopy agent` beside it. The control plane
 // never dials the member; the agent registers the cluster, renews its Lease, reports status and applies Works.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { memberGet } from './support/federation.ts';
-import { api, CANOPY, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
+import { type AgentProcess, memberGet, startAgentProcess } from './support/federation.ts';
+import { api, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
 
 let cp: RunningServer;
 let member: RunningServer;
-let agent: ChildProcess | undefined;
+let agent: AgentProcess | undefined;
 
 const GRACE_SECONDS = 4;
 
-async function startAgent(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CANOPY, 'agent', '--cluster-name', 'pm', '--control-plane-kubeconfig', cp.kubeconfig,
-    '--kubeconfig', member.kubeconfig, '--cluster-status-update-frequency', '1', '--cluster-success-threshold', '0',
-    '--cluster-failure-threshold', '0', '--cluster-lease-duration', '2', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c) => {
-      output += c;
-      if (output.includes('ready agent pm')) resolve();
-    });
-    child.stderr!.on('data', (c) => { output += c; });
-    child.on('exit', (code) => reject(new Error(`canopy agent exited with ${code}:\n${output}`)));
-  });
-  return child;
+function startAgent(): Promise<AgentProcess> {
+  return startAgentProcess(cp, member, 'pm', ['--cluster-success-threshold', '0', '--cluster-failure-threshold', '0',
+    '--cluster-lease-duration', '2']);
 }
 
 async function killAgent(): Promise<void> {
-  if (!agent || agent.exitCode !== null) return;
-  const exited = new Promise((resolve) => agent!.on('exit', resolve));
-  agent.kill('SIGKILL');
-  await exited;
+  await agent?.kill();
 }
 
 async function cluster(): Promise<any> {

@@ -61,7 +61,8 @@ async function register(api: ControlPlaneApi, name: string, apiEndpoint: string)
       throw new AgentError(`cluster "${name}" is joined in ${existing.spec?.syncMode ?? 'another'} mode; unjoin it before running an agent for it`);
     }
     if (existing.metadata.deletionTimestamp) throw new AgentError(`cluster "${name}" is being removed from the control plane`);
-    return existing;
+    if (existing.spec.apiEndpoint === apiEndpoint) return existing;
+    return api.modify(CLUSTERS, undefined, name, (c) => ({ ...c, spec: { ...c.spec, apiEndpoint } }));
   }
   try {
     return await api.create(CLUSTERS, undefined, {

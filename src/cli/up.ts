@@ -1,35 +1,41 @@
-// canopy up: the control plane and local member clusters in one process, members joined in Push mode.
-import { copyFileSync } from 'node:fs';
+// canopy up: the control plane and local member clusters in one process, members joined in Push mode or run in
+// Pull mode with an agent (also in this process).
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { controlPlaneClient, joinCluster, validateClusterName } from '../clusters/membership.ts';
+import { startAgent } from '../agent/agent.ts';
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
+import type { Controller } from '../controllers/runtime.ts';
+import { MemberClient } from '../members/client.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/controlplane.ts';
 
 export interface UpOptions {
   dir: string;
   port: number;
   members: string[];
+  /** Members in Pull mode (each must be one of members). */
+  pull?: string[];
   store?: string;
 }
 
 export interface Up {
   controlPlane: ControlPlane;
-  members: Array<{ name: string; server: ControlPlane; kubeconfig: string }>;
+  members: Array<{ name: string; server: ControlPlane; kubeconfig: string; mode: 'Push' | 'Pull' }>;
   stop(): Promise<void>;
 }
 
 export async function up(options: UpOptions): Promise<Up> {
   const dir = resolve(options.dir);
   for (const name of options.members) validateClusterName(name);
-  const started: ControlPlane[] = [];
+  const started: Controller[] = [];
   const stop = async () => {
-    for (const server of started.reverse()) await server.stop();
+    for (const running of started.reverse()) await running.stop();
   };
   try {
     const controlPlane = await startControlPlane({ dir, port: options.port, store: options.store });
     started.push(controlPlane);
-    const members = [];
+    const members: Up['members'] = [];
     for (const name of options.members) {
       const server = await startControlPlane({
         dir: join(dir, 'members', name), port: 0, role: 'member', context: name, extraControllers: MEMBER_SIMULATION,
@@ -37,8 +43,16 @@ export async function up(options: UpOptions): Promise<Up> {
       started.push(server);
       const kubeconfig = join(dir, `${name}.kubeconfig`);
       copyFileSync(server.kubeconfigPath, kubeconfig);
-      await joinCluster(controlPlaneClient(controlPlane.kubeconfigPath), { name, kubeconfig, refresh: true });
-      members.push({ name, server, kubeconfig });
+      const pull = options.pull?.includes(name) ?? false;
+      if (pull) {
+        started.push(await startAgent({
+          clusterName: name, controlPlane: controlPlaneClient(controlPlane.kubeconfigPath),
+          member: MemberClient.fromKubeconfig(readFileSync(kubeconfig, 'utf8')), logger: controlPlane.logger,
+        }));
+      } else {
+        await joinCluster(controlPlaneClient(controlPlane.kubeconfigPath), { name, kubeconfig, refresh: true });
+      }
+      members.push({ name, server, kubeconfig, mode: pull ? 'Pull' : 'Push' });
     }
     return { controlPlane, members, stop };
   } catch (e) {
@@ -50,16 +64,20 @@ export async function up(options: UpOptions): Promise<Up> {
 export function registerUpCommand(program: Command, run: (work: () => Promise<void>) => Promise<void>,
   stopOnSignal: (stop: () => Promise<void>) => void): void {
   program.command('up')
-    .description('Start the control plane and local member clusters, joined in Push mode (the demo and dev environment)')
+    .description('Start the control plane and local member clusters, joined in Push mode or run in Pull mode (the demo and dev environment)')
     .option('--dir <dir>', 'state directory', '.canopy')
     .option('--port <port>', 'control plane HTTPS port (0 picks a free one)', (v) => Number(v), 6443)
     .option('--members <names>', 'comma-separated member cluster names', 'member1,member2')
+    .option('--pull <names>', 'comma-separated members to run in Pull mode, each with its agent')
     .option('--store <url>', 'control plane store: sqlite:PATH or etcd://HOST:PORT[,HOST:PORT...]')
     .action((opts) => run(async () => {
       if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be a port number from 0 to 65535');
       const members = String(opts.members).split(',').map((m) => m.trim()).filter(Boolean);
       if (new Set(members).size !== members.length) throw new Error('--members names a cluster twice');
-      const env = await up({ dir: opts.dir, port: opts.port, members, store: opts.store });
+      const pull = opts.pull ? String(opts.pull).split(',').map((m) => m.trim()).filter(Boolean) : [];
+      const unknown = pull.find((m) => !members.includes(m));
+      if (unknown) throw new Error(`--pull names "${unknown}", which is not one of --members`);
+      const env = await up({ dir: opts.dir, port: opts.port, members, pull, store: opts.store });
       const rel = (p: string) => {
         const r = relative(process.cwd(), p);
         return r && !r.startsWith('..') ? r : p;
@@ -68,7 +86,7 @@ export function registerUpCommand(program: Command, run: (work: () => Promise<vo
       const lines = [
         'ready',
         `control plane  ${env.controlPlane.url}  kubeconfig ${kc}`,
-        ...env.members.map((m) => `${m.name.padEnd(13)}  ${m.server.url}  kubeconfig ${rel(m.kubeconfig)}`),
+        ...env.members.map((m) => `${m.name.padEnd(13)}  ${m.server.url}  kubeconfig ${rel(m.kubeconfig)}  ${m.mode}`),
         `try: kubectl --kubeconfig ${kc} get clusters`,
         `     kubectl --kubeconfig ${rel(env.members[0]?.kubeconfig ?? kc)} get namespaces`,
       ];

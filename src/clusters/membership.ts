@@ -179,6 +179,12 @@ export async function unjoinCluster(controlPlane: MemberClient, name: string, fo
   const cluster = await controlPlane.request('GET', `${CLUSTERS}/${name}`);
   if (cluster.status === 404) throw new MembershipError(`cluster "${name}" is not joined`);
   await expectOk(cluster, 'cannot read the clusters of the control plane');
+  if (cluster.json.spec?.syncMode === 'Pull') {
+    // The control plane cannot reach a Pull member: its agent stops with its Cluster; what it applied stays.
+    await expectOk(await controlPlane.request('DELETE', `${CLUSTERS}/${name}`), `cannot delete cluster "${name}"`, [404]);
+    await worksGone(controlPlane, name);
+    return { removed: 0 };
+  }
   const ref = cluster.json.spec?.secretRef ?? { namespace: CLUSTER_SECRETS_NAMESPACE, name };
   const secretPath = `/api/v1/namespaces/${ref.namespace}/secrets/${ref.name}`;
   let member: MemberClient | undefined;

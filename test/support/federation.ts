@@ -1,6 +1,6 @@
 // A control plane with real member processes joined through `canopy join`, for propagation tests.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { api, CANOPY, kubectl, removeDir, startServer, type RunningServer, waitFor } from './server.ts';
 
 export interface Federation {
@@ -19,14 +19,47 @@ export function canopy(args: string[], controlPlane: RunningServer): { code: num
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts a control plane and members, joins them (Push) and waits until every Cluster is Ready. */
-export async function startFederation(names: string[], cpArgs: string[] = []): Promise<Federation> {
+export interface AgentProcess {
+  process: ChildProcess;
+  kill(): Promise<void>;
+}
+
+/** Starts `canopy agent` for a member (Pull mode) and resolves once it is ready. */
+export async function startAgentProcess(controlPlane: RunningServer, member: RunningServer, name: string,
+  args: string[] = []): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [CANOPY, 'agent', '--cluster-name', name, '--control-plane-kubeconfig', controlPlane.kubeconfig,
+    '--kubeconfig', member.kubeconfig, '--cluster-status-update-frequency', '1', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c) => {
+      output += c;
+      if (output.includes(`ready agent ${name}`)) resolve();
+    });
+    child.stderr!.on('data', (c) => { output += c; });
+    child.on('exit', (code) => reject(new Error(`canopy agent exited with ${code}:\n${output}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    process: child,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Starts a control plane and members, joins them (Push; those named in `pull` get an agent instead) and waits
+ * until every Cluster is Ready.
+ */
+export async function startFederation(names: string[], cpArgs: string[] = [], pull: string[] = []): Promise<Federation> {
   const args = ['--cluster-status-update-frequency', '1', ...cpArgs];
   const [cp, ...started] = await Promise.all([
     startServer({ args }),
     ...names.map((name) => startServer({ command: 'member', name })),
   ]);
   const members = Object.fromEntries(names.map((n, i) => [n, started[i]!]));
+  const agents: AgentProcess[] = [];
   const federation: Federation = {
     cp: cp!, members,
     async restartControlPlane() {
@@ -36,11 +69,16 @@ export async function startFederation(names: string[], cpArgs: string[] = []): P
       return federation.cp;
     },
     async stop() {
+      await Promise.all(agents.map((a) => a.kill()));
       await Promise.all([federation.cp.stop(), ...started.map((m) => m.stop())]);
       for (const s of [federation.cp, ...started]) removeDir(s.dir);
     },
   };
   for (const name of names) {
+    if (pull.includes(name)) {
+      agents.push(await startAgentProcess(cp!, members[name]!, name, ['--cluster-success-threshold', '0']));
+      continue;
+    }
     const joined = canopy(['join', name, '--kubeconfig', members[name]!.kubeconfig], cp!);
     assert.equal(joined.code, 0, joined.stderr);
   }
