@@ -7,7 +7,7 @@ import {
 import { EtcdConnection, EtcdRequestError } from './etcd/connection.ts';
 import type { Compare, DeleteRangeResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse } from './etcd/messages.ts';
 import { parseEtcdUrl, redact, type EtcdConfig } from './etcd/url.ts';
-import { EtcdWatch, toKeyValue, WatchStream } from './etcd/watch.ts';
+import { EtcdWatch, toKeyValue, WatchRefusedError, WatchStream } from './etcd/watch.ts';
 
 /** The end of the range of keys starting with prefix: prefix with its last byte below 0xff incremented. */
 export function rangeEnd(prefix: Buffer): Buffer {
@@ -37,7 +37,9 @@ export class EtcdStore implements Store {
   private closed = false;
   /** A lower bound of etcd's compacted revision: compactions made here and ones etcd reported. */
   private knownCompacted = 0;
+  /** The stream new watches go to; retired streams stay in streams until their watches are gone. */
   private stream?: WatchStream;
+  private readonly streams = new Set<WatchStream>();
   private opening?: Promise<WatchStream>;
   private readonly watches = new Set<EtcdWatch>();
 
@@ -168,7 +170,7 @@ export class EtcdStore implements Store {
     if (this.closed) return;
     this.closed = true;
     const error = new StoreUnavailableError('store is closed');
-    this.stream?.end(error);
+    for (const stream of this.streams) stream.end(error);
     for (const watch of this.watches) watch.fail(error);
     this.watches.clear();
     this.connection.close();
@@ -214,9 +216,19 @@ export class EtcdStore implements Store {
         await this.read({ key: PROBE_KEY, count_only: true, revision: watch.afterRevision }, watch.afterRevision)
           .catch((error) => { if (!(error instanceof FutureRevisionError)) throw error; });
       }
-      if (watch.closed) return;
-      const stream = await this.watchStream();
-      if (!watch.closed) stream.add(watch);
+      for (let attempt = 1; !watch.closed; attempt++) {
+        const stream = await this.watchStream();
+        if (watch.closed) return;
+        try {
+          await stream.add(watch);
+          return;
+        } catch (error) {
+          // A stream's auth token is checked at each create: once it expired, watches need a new stream.
+          if (!(error instanceof WatchRefusedError && /invalid auth token|permission denied/.test(error.reason)) || attempt > 1) throw error;
+          this.connection.forgetToken();
+          stream.retire();
+        }
+      }
     } catch (error) {
       watch.fail(error as Error);
     } finally {
@@ -226,13 +238,16 @@ export class EtcdStore implements Store {
 
   /** The store's watch stream, opened on first use and again after it ended. */
   private async watchStream(): Promise<WatchStream> {
-    if (this.stream && !this.stream.isEnded) return this.stream;
+    if (this.stream?.usable) return this.stream;
     this.opening ??= this.connection.watchStream().then(({ call, index }) => {
       if (this.closed) {
         call.cancel();
         throw new StoreUnavailableError('store is closed');
       }
-      return this.stream = new WatchStream(call, this.connection, index);
+      for (const stream of this.streams) if (!stream.open) this.streams.delete(stream);
+      this.stream = new WatchStream(call, this.connection, index);
+      this.streams.add(this.stream);
+      return this.stream;
     }).finally(() => { this.opening = undefined; });
     return this.opening;
   }

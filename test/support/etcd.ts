@@ -3,10 +3,12 @@
 // data directory and ports. Every process still running when the test process exits is killed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import forge from 'node-forge';
+import { loadOrCreateCredentials } from '../../src/pki/pki.ts';
 
 export const ETCD = process.env.ETCD ?? 'etcd';
 export const ETCDCTL = process.env.ETCDCTL ?? 'etcdctl';
@@ -22,6 +24,39 @@ export interface EtcdTls {
   cert: string;
   key: string;
   ca: string;
+}
+
+export interface TlsFiles extends EtcdTls {
+  /** A client certificate signed by ca, and its key. */
+  clientCert: string;
+  clientKey: string;
+}
+
+/** A CA, a serving certificate for 127.0.0.1 (the project's own PKI) and a client certificate, as files in dir. */
+export function makeTlsFiles(dir: string): TlsFiles {
+  loadOrCreateCredentials(dir);
+  const pki = join(dir, 'pki');
+  const caCert = forge.pki.certificateFromPem(readFileSync(join(pki, 'ca.crt'), 'utf8'));
+  const caKey = forge.pki.privateKeyFromPem(readFileSync(join(pki, 'ca.key'), 'utf8'));
+  const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '02';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
+  cert.setSubject([{ name: 'commonName', value: 'canopy-etcd-client' }]);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  cert.sign(caKey, forge.md.sha256.create());
+  const clientCert = join(pki, 'client.crt');
+  const clientKey = join(pki, 'client.key');
+  writeFileSync(clientCert, forge.pki.certificateToPem(cert));
+  writeFileSync(clientKey, forge.pki.privateKeyToPem(keys.privateKey), { mode: 0o600 });
+  return { ca: join(pki, 'ca.crt'), cert: join(pki, 'apiserver.crt'), key: join(pki, 'apiserver.key'), clientCert, clientKey };
 }
 
 export interface EtcdMember {

@@ -139,6 +139,11 @@ export class EtcdConnection {
     if (this.current === index) this.current = (index + 1) % this.clients.length;
   }
 
+  /** The next call authenticates again. */
+  forgetToken(): void {
+    this.token = undefined;
+  }
+
   close(): void {
     this.closed = true;
     for (const client of this.clients) client.close();

@@ -22,6 +22,14 @@ function toWatchEvent(event: WatchEventMessage): WatchEvent {
   return put;
 }
 
+/** etcd answered a create request with a cancellation (e.g. permission denied: a missing role, or the
+ *  stream's auth token expired). */
+export class WatchRefusedError extends StoreUnavailableError {
+  constructor(endpoint: string, readonly reason: string) {
+    super(`etcd ${endpoint} refused the watch: ${reason || 'no reason given'}`);
+  }
+}
+
 export class EtcdWatch implements Watcher {
   id?: number;
   stream?: WatchStream;
@@ -52,10 +60,18 @@ export class EtcdWatch implements Watcher {
   }
 }
 
+interface Creating {
+  watch: EtcdWatch;
+  created(): void;
+  refused(error: Error): void;
+}
+
 export class WatchStream {
-  private readonly creating: EtcdWatch[] = [];
+  private readonly creating: Creating[] = [];
   private readonly active = new Map<number, EtcdWatch>();
   private ended = false;
+  /** Takes no new watches, and ends once its last watch is gone. */
+  private retired = false;
 
   constructor(
     private readonly call: grpc.ClientDuplexStream<WatchRequest, WatchResponse>,
@@ -71,15 +87,22 @@ export class WatchStream {
     call.on('end', () => this.end(new StoreUnavailableError(`etcd ${endpoint} ended the watch stream`)));
   }
 
-  get isEnded(): boolean {
-    return this.ended;
+  get open(): boolean {
+    return !this.ended;
   }
 
-  add(watch: EtcdWatch): void {
-    watch.stream = this;
-    this.creating.push(watch);
-    this.call.write({
-      create_request: { key: watch.key, range_end: watch.rangeEnd, start_revision: watch.afterRevision + 1, prev_kv: true },
+  get usable(): boolean {
+    return !this.ended && !this.retired;
+  }
+
+  /** Creates the watch on this stream; rejects when etcd refuses it or the stream ends first. */
+  add(watch: EtcdWatch): Promise<void> {
+    return new Promise((created, refused) => {
+      watch.stream = this;
+      this.creating.push({ watch, created, refused });
+      this.call.write({
+        create_request: { key: watch.key, range_end: watch.rangeEnd, start_revision: watch.afterRevision + 1, prev_kv: true },
+      });
     });
   }
 
@@ -87,29 +110,43 @@ export class WatchStream {
     if (watch.id === undefined || this.active.get(watch.id) !== watch) return;
     this.active.delete(watch.id);
     if (!this.ended) this.call.write({ cancel_request: { watch_id: watch.id } });
+    this.endIfRetiredAndIdle();
+  }
+
+  retire(): void {
+    this.retired = true;
+    this.endIfRetiredAndIdle();
   }
 
   /** Ends every watch of the stream with error, and the stream itself. */
   end(error: Error): void {
     if (this.ended) return;
     this.ended = true;
-    const watches = [...this.creating, ...this.active.values()];
-    this.creating.length = 0;
+    const creating = this.creating.splice(0);
+    const active = [...this.active.values()];
     this.active.clear();
-    for (const watch of watches) watch.fail(error);
+    for (const entry of creating) entry.refused(error);
+    for (const watch of active) watch.fail(error);
     this.call.cancel();
+  }
+
+  private endIfRetiredAndIdle(): void {
+    if (this.retired && this.creating.length === 0 && this.active.size === 0) this.end(new StoreUnavailableError('watch stream retired'));
   }
 
   private receive(response: WatchResponse): void {
     if (response.created) {
-      const watch = this.creating.shift();
-      if (!watch) return;
+      const entry = this.creating.shift();
+      if (!entry) return;
       if (response.canceled) {
-        watch.fail(new StoreUnavailableError(`etcd ${this.connection.endpoint(this.index)} refused the watch: ${response.cancel_reason}`));
+        entry.refused(new WatchRefusedError(this.connection.endpoint(this.index), response.cancel_reason));
+        this.endIfRetiredAndIdle();
         return;
       }
+      const watch = entry.watch;
       watch.id = response.watch_id;
       this.active.set(watch.id, watch);
+      entry.created();
       if (watch.closed) this.cancel(watch);
       return;
     }
