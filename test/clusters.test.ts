@@ -202,7 +202,7 @@ describe('canopy up', () => {
   after(() => removeDir(dir));
 
   async function startUp(): Promise<{ stop(): Promise<void>; output: string }> {
-    const child = spawn(process.execPath, [CANOPY, 'up', '--dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CANOPY, 'up', '--dir', dir, '--port', '0', '--pull', 'member2'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`canopy up did not become ready:\n${output}`)), 60_000);
@@ -227,6 +227,8 @@ describe('canopy up', () => {
     const first = await startUp();
     assert.match(first.output, /^ready\n/);
     assert.match(first.output, /control plane\s+https:\/\/127\.0\.0\.1:\d+\s+kubeconfig /);
+    assert.match(first.output, /^member1\s+https:\/\/\S+\s+kubeconfig \S+\s+Push$/m);
+    assert.match(first.output, /^member2\s+https:\/\/\S+\s+kubeconfig \S+\s+Pull$/m);
     assert.match(run(join(dir, 'kubeconfig'), ['get', 'clusters', '-o', 'name']), /cluster\.cluster\.karmada\.io\/member1\ncluster\.cluster\.karmada\.io\/member2/);
     run(join(dir, 'member1.kubeconfig'), ['create', 'namespace', 'kept']);
     run(join(dir, 'kubeconfig'), ['create', 'namespace', 'global']);
@@ -239,7 +241,9 @@ describe('canopy up', () => {
     assert.match(run(join(dir, 'kubeconfig'), ['get', 'namespace', 'global', '-o', 'name']), /namespace\/global/);
     const clusters = JSON.parse(run(join(dir, 'kubeconfig'), ['get', 'clusters', '-o', 'json'])).items;
     const member2 = readFileSync(join(dir, 'member2.kubeconfig'), 'utf8');
-    assert.ok(member2.includes(clusters.find((c: any) => c.metadata.name === 'member2').spec.apiEndpoint), 'the Cluster follows the member\'s new address');
+    const pulled = clusters.find((c: any) => c.metadata.name === 'member2');
+    assert.equal(pulled.spec.syncMode, 'Pull');
+    assert.ok(member2.includes(pulled.spec.apiEndpoint), 'the Cluster follows the member\'s new address');
     await second.stop();
   });
 });
