@@ -11,7 +11,7 @@ import type { ApiEnablement, MemberClient, ResourceSummary } from '../members/cl
 import { ClusterClientError, clusterClientFromSecret, type ClusterClient } from '../members/from-secret.ts';
 import { CLUSTER_SECRETS_NAMESPACE as CLUSTER_LEASE_NAMESPACE } from '../controlplane/bootstrap.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
-import { CLUSTERS, type ControlPlaneApi, inProcessApi, LEASES } from './control-plane-api.ts';
+import { CLUSTERS, type ControlPlaneApi, inProcessApi, LEASES, whenApiServes } from './control-plane-api.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
 
@@ -399,18 +399,10 @@ export function runClusterStatus(scope: ClusterStatusScope, logger: Logger, opti
   }
 
   function start(): void {
-    if (stopped) return;
-    const retry = () => {
-      retryTimer = setTimeout(start, 1000);
-      retryTimer.unref();
-    };
-    // The Cluster API is a CRD the control plane installs; wait for it.
-    api.serves([CLUSTERS]).then((served) => {
-      if (stopped) return;
-      if (!served) return retry();
+    whenApiServes(api, [CLUSTERS], () => stopped, () => {
       serving = true;
       watch();
-    }, retry);
+    });
   }
 
   function watch(): void {

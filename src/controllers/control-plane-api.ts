@@ -104,3 +104,18 @@ export function httpApi(client: MemberClient): ControlPlaneApi {
     },
   };
 }
+
+const SERVES_RETRY_MS = 1000;
+
+/** Calls then() once the control plane serves the resources (the federation CRDs come at its start), asking every second. */
+export function whenApiServes(api: ControlPlaneApi, refs: ApiRef[], isStopped: () => boolean, then: () => void): void {
+  const retry = () => setTimeout(ask, SERVES_RETRY_MS).unref();
+  function ask(): void {
+    if (isStopped()) return;
+    api.serves(refs).then((served) => {
+      if (isStopped()) return;
+      if (served) then(); else retry();
+    }, retry);
+  }
+  ask();
+}

@@ -19,7 +19,7 @@ import { interpretHealth, reflectStatus } from '../propagation/interpreter.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import { apiPath, parseApiVersion } from '../registry/registry.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
-import { CLUSTERS, type ControlPlaneApi, inProcessApi, WORKS } from './control-plane-api.ts';
+import { CLUSTERS, type ControlPlaneApi, inProcessApi, whenApiServes, WORKS } from './control-plane-api.ts';
 import { clusterOfExecutionSpace, executionSpaceName } from './execution-namespace.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
@@ -452,18 +452,10 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
   }
 
   function start(): void {
-    if (stopped) return;
-    const retry = () => {
-      retryTimer = setTimeout(start, 1000);
-      retryTimer.unref();
-    };
-    // Both APIs are CRDs the control plane installs; wait for them.
-    api.serves([WORKS, CLUSTERS]).then((served) => {
-      if (stopped) return;
-      if (!served) return retry();
+    whenApiServes(api, [WORKS, CLUSTERS], () => stopped, () => {
       serving = true;
       watch();
-    }, retry);
+    });
   }
 
   function watch(): void {
