@@ -172,6 +172,17 @@ export interface EtcdOptions {
 
 /** Starts a cluster of size members (all of them, in parallel) and waits until each serves clients. */
 export async function startEtcdCluster(size: number, options: EtcdOptions = {}): Promise<EtcdCluster> {
+  // A port found free may be taken by another process before etcd binds it: then try other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(size, options);
+    } catch (error) {
+      if (attempt === 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startOnFreePorts(size: number, options: EtcdOptions): Promise<EtcdCluster> {
   const root = mkdtempSync(join(tmpdir(), 'canopy-etcd-'));
   const ports = await freePorts(2 * size);
   const scheme = options.tls ? 'https' : 'http';

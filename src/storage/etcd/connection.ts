@@ -63,6 +63,8 @@ function classify(error: grpc.ServiceError): Failure {
 
 function describe(error: grpc.ServiceError): string {
   if (error.code === grpc.status.DEADLINE_EXCEEDED) return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const unreachable = /No connection established\. Last error: (?:Error: )?(.*?)(?:\. Resolution note:.*)?$/.exec(error.details);
+  if (unreachable) return `cannot connect (${unreachable[1]})`;
   return error.details || error.message;
 }
 
@@ -93,7 +95,7 @@ export class EtcdConnection {
    * did not reach etcd (no connection, no leader), because a write whose answer was lost may have been applied.
    */
   async call<T>(name: KvMethod, request: unknown, kind: 'read' | 'write', deadline = Date.now() + REQUEST_TIMEOUT_MS): Promise<T> {
-    const response = await this.withFailover<T & { header?: { revision: number } }>('KV', name, request, kind, true, deadline);
+    const response = await this.withFailover<T & { header?: { revision: number } }>('KV', name, request, { kind, deadline });
     this.newestSeen = Math.max(this.newestSeen, response.header?.revision ?? 0);
     return response;
   }
@@ -111,7 +113,9 @@ export class EtcdConnection {
       const newest = this.newestSeen;
       let local: RangeResponse;
       try {
-        local = await this.withFailover<RangeResponse>('KV', 'Range', { ...request, serializable: true }, 'read', true, deadline);
+        // Without "hasleader": that is what a member without a leader refuses.
+        local = await this.withFailover<RangeResponse>('KV', 'Range', { ...request, serializable: true },
+          { kind: 'read', deadline, requireLeader: false });
       } catch {
         throw error;
       }
@@ -126,7 +130,7 @@ export class EtcdConnection {
     const index = this.current;
     const watch = method('Watch', 'Watch');
     const call = this.clients[index]!.makeBidiStreamRequest<WatchRequest, WatchResponse>(
-      watch.path, watch.requestSerialize, watch.responseDeserialize, await this.metadata(true));
+      watch.path, watch.requestSerialize, watch.responseDeserialize, await this.metadata({ authenticated: true, requireLeader: true }));
     return { call, index };
   }
 
@@ -153,9 +157,10 @@ export class EtcdConnection {
     if (this.closed) throw new StoreUnavailableError('store is closed');
   }
 
-  private async metadata(authenticated: boolean): Promise<grpc.Metadata> {
+  private async metadata({ authenticated, requireLeader }: { authenticated: boolean; requireLeader: boolean }): Promise<grpc.Metadata> {
     const metadata = new grpc.Metadata();
-    metadata.set('hasleader', 'true');
+    // etcd then refuses the call at once ("no leader") instead of waiting for a leader until a timeout.
+    if (requireLeader) metadata.set('hasleader', 'true');
     if (authenticated && this.config.auth) metadata.set('token', await (this.token ??= this.authenticate()));
     return metadata;
   }
@@ -163,8 +168,8 @@ export class EtcdConnection {
   private async authenticate(): Promise<string> {
     const { user, password } = this.config.auth!;
     try {
-      const response = await this.withFailover<{ token: string }>('Auth', 'Authenticate', { name: user, password }, 'read', false,
-        Date.now() + REQUEST_TIMEOUT_MS);
+      const response = await this.withFailover<{ token: string }>('Auth', 'Authenticate', { name: user, password },
+        { kind: 'read', deadline: Date.now() + REQUEST_TIMEOUT_MS, authenticated: false });
       return response.token;
     } catch (error) {
       this.token = undefined;
@@ -173,15 +178,15 @@ export class EtcdConnection {
     }
   }
 
-  private async withFailover<T>(service: string, name: string, request: unknown, kind: 'read' | 'write',
-    authenticated: boolean, deadline: number): Promise<T> {
+  private async withFailover<T>(service: string, name: string, request: unknown, { kind, deadline, authenticated = true, requireLeader = true }:
+    { kind: 'read' | 'write'; deadline: number; authenticated?: boolean; requireLeader?: boolean }): Promise<T> {
     this.checkOpen();
     let refreshedToken = false;
-    let lastError: StoreUnavailableError | undefined;
+    const failures: string[] = [];
     for (let tried = 0; tried < this.clients.length && Date.now() < deadline;) {
       const index = this.current;
       try {
-        return await this.unary<T>(index, method(service, name), request, await this.metadata(authenticated), deadline);
+        return await this.unary<T>(index, method(service, name), request, await this.metadata({ authenticated, requireLeader }), deadline);
       } catch (e) {
         if (!isServiceError(e)) throw e;
         const failure = classify(e);
@@ -192,14 +197,15 @@ export class EtcdConnection {
         }
         if (failure === 'answer' || failure === 'expired-token') throw new EtcdRequestError(e.code, e.details, this.endpoint(index));
         this.endpointFailed(index);
-        lastError = new StoreUnavailableError(`etcd ${this.endpoint(index)}: ${describe(e)}`);
+        failures.push(`${this.endpoint(index)}: ${describe(e)}`);
         tried++;
         const retry = kind === 'read' || failure === 'unsent' || failure === 'no-leader';
-        if (!retry) throw lastError;
+        if (!retry) break;
       }
     }
     if (this.closed) throw new StoreUnavailableError('store is closed');
-    throw lastError ?? new StoreUnavailableError(`etcd ${this.endpoints}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+    if (failures.length === 0) failures.push(`${this.endpoints}: no answer within ${REQUEST_TIMEOUT_MS / 1000} s`);
+    throw new StoreUnavailableError(`etcd ${failures.join('; ')}`);
   }
 
   private unary<T>(index: number, m: Method, request: unknown, metadata: grpc.Metadata, deadline: number): Promise<T> {
