@@ -101,6 +101,18 @@ export function forbidden(resource: ResourceRef, name: string, why: string): Api
   return new ApiError(403, 'Forbidden', `${who} is forbidden: ${why}`, detailsOf(resource, name));
 }
 
+/**
+ * A request the authorizer (or an RBAC escalation check) refused, as apierrors.NewForbidden words it: about a
+ * resource (and one object of it, when named), or about nothing in particular for a non-resource URL.
+ */
+export function forbiddenRequest(resource: ResourceRef | undefined, name: string, why: string): ApiError {
+  if (!resource || (!resource.group && !resource.plural)) return new ApiError(403, 'Forbidden', `forbidden: ${why}`, {});
+  const who = name ? `${qualified(resource)} ${JSON.stringify(name)}` : qualified(resource);
+  return new ApiError(403, 'Forbidden', `${who} is forbidden: ${why}`, {
+    ...(name ? { name } : {}), ...(resource.group ? { group: resource.group } : {}), kind: resource.plural,
+  });
+}
+
 export function methodNotAllowed(): ApiError {
   return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 }
