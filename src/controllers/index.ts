@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ObjectService } from '../registry/objects.ts';
 import { bindingController } from './binding.ts';
 import { clusterStatusController, type ClusterStatusOptions } from './cluster.ts';
+import { clusterRoleAggregationController } from './clusterrole-aggregation.ts';
 import { crdController } from './crd.ts';
 import { resourceDetector } from './detector.ts';
 import { executionController } from './execution.ts';
@@ -21,7 +22,7 @@ export type ControllerSettings = ClusterStatusOptions;
 export type StartController = (objects: ObjectService, logger: Logger, settings?: ControllerSettings) => Controller;
 
 /** Controllers every Kubernetes API server needs. */
-const COMMON: StartController[] = [namespaceController, garbageCollector, crdController];
+const COMMON: StartController[] = [namespaceController, garbageCollector, crdController, clusterRoleAggregationController];
 
 export const CONTROLLERS = {
   'control-plane': [...COMMON, clusterStatusController,

@@ -1,5 +1,6 @@
 // Objects a server has from the start: the system namespaces; on a control plane also the federation APIs
 // and the namespace holding member cluster credentials.
+import { bootstrapRbacPolicy } from '../apiserver/authz/bootstrap-roles.ts';
 import { ApiError } from '../apiserver/errors.ts';
 import type { Role } from '../controllers/index.ts';
 import { installFederationCRDs } from '../federation/install.ts';
@@ -20,4 +21,5 @@ export async function bootstrapSystemObjects(objects: ObjectService, role: Role)
       if (!(e instanceof ApiError && e.code === 409)) throw e;
     }
   }
+  await bootstrapRbacPolicy(objects);
 }
