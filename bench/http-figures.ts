@@ -1,14 +1,12 @@
 // GET, LIST and CREATE over HTTPS against canopy serve, with their baselines.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { SqliteStore } from '../src/storage/sqlite.ts';
 import type { Client, Response } from './client.ts';
 import { Client as HttpsClient } from './client.ts';
 import { describeRun, standardRows, type Figure } from './figure.ts';
 import { interleave, runLoad } from './load.ts';
 import { configMap, configMapsPath, createNamespace, seedConfigMaps } from './objects.ts';
-import { startBareServer, tempDir, type Canopy } from './processes.ts';
+import { startBareServer, type Canopy } from './processes.ts';
 import type { Measurement } from './stats.ts';
+import type { Backend } from './stores.ts';
 
 export interface Settings {
   concurrency: number;
@@ -95,7 +93,7 @@ export async function listFigure(canopy: Canopy, client: Client, s: Settings, co
   };
 }
 
-export async function createFigure(client: Client, s: Settings): Promise<Figure> {
+export async function createFigure(client: Client, s: Settings, backend: Backend): Promise<Figure> {
   const ns = 'bench-create';
   await createNamespace(client, ns);
   const path = configMapsPath(ns);
@@ -109,29 +107,27 @@ export async function createFigure(client: Client, s: Settings): Promise<Figure>
   const sample = await client.json('GET', `${path}/c-0`);
   if (sample.status !== 200) throw new Error(`GET ${path}/c-0: ${sample.status}`);
   const value = sample.text;
-  const baseline = await storeCreates(value, ns, s);
+  const baseline = await storeCreates(value, ns, s, backend);
   return {
     title: 'CREATE ConfigMaps',
     description: `\`POST ${path}\` of distinct ConfigMaps at concurrency ${s.concurrency}; stored value ${value.length} bytes.`,
-    baselineName: 'SqliteStore.create in-process, same value bytes and concurrency',
+    baselineName: `${backend.storeClass}.create in-process, same value bytes and concurrency`,
     rows: standardRows('creates/s', '/s', measured, baseline, 0.3),
     notes: [`canopy: ${describeRun(measured)}; baseline: ${describeRun(baseline)}`],
   };
 }
 
-/** The raw store: concurrent SqliteStore.create calls in this process on a temporary file. */
-async function storeCreates(value: string, ns: string, s: Settings): Promise<Measurement> {
-  const dir = tempDir('canopy-bench-store-');
-  const store = SqliteStore.open(join(dir, 'store.db'));
+/** The raw store: concurrent creates in this process (SQLite: a temporary file; etcd: the same etcd). */
+async function storeCreates(value: string, ns: string, s: Settings, backend: Backend): Promise<Measurement> {
+  const raw = await backend.openRaw();
   try {
     const create = (prefix: string) => async (seq: number) => {
-      await store.create(`/registry/core/configmaps/${ns}/${prefix}-${seq}`, value);
+      await raw.store.create(`${raw.prefix}core/configmaps/${ns}/${prefix}-${seq}`, value);
       return true;
     };
     await runLoad({ concurrency: s.concurrency, durationMs: s.warmupMs, maxOps: s.maxOps }, create('warm'));
     return await runLoad({ concurrency: s.concurrency, durationMs: s.durationMs, maxOps: s.maxOps }, create('c'));
   } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await raw.close();
   }
 }

@@ -85,12 +85,12 @@ export interface Canopy {
   stop(): Promise<void>;
 }
 
-/** Starts `canopy serve` on a free port of 127.0.0.1 with a fresh state directory. */
-export async function startCanopy(extraNodeArgs: string[] = []): Promise<Canopy> {
+/** Starts `canopy serve` on a free port of 127.0.0.1 with a fresh state directory (and the given --store). */
+export async function startCanopy(extraNodeArgs: string[] = [], store?: string): Promise<Canopy> {
   const dir = tempDir('canopy-bench-');
   const started = await startChild(
     [...extraNodeArgs, join(ROOT, 'bin', 'canopy'), 'serve', '--dir', dir, '--port', '0', '--host', '127.0.0.1',
-      '--log-level', 'warn'],
+      '--log-level', 'warn', ...(store ? ['--store', store] : [])],
     /^ready (\S+)/m, 120_000);
   const config = parse(readFileSync(join(dir, 'kubeconfig'), 'utf8'));
   return {

@@ -9,6 +9,7 @@ import { createFigure, getFigure, listFigure, type Settings } from './http-figur
 import { cleanupSync, ROOT, startCanopy, type Canopy } from './processes.ts';
 import { propagationFigures } from './propagation-figure.ts';
 import { markdown, summary } from './report.ts';
+import { SQLITE, startEtcdBackend, type Backend } from './stores.ts';
 import { watchFigure } from './watch-figure.ts';
 
 function nproc(): number {
@@ -35,11 +36,14 @@ const settings: Settings = {
 const LIST_10K_CONCURRENCY = 4;
 /** The whole run is abandoned past this. */
 const OVERALL_TIMEOUT_MS = 15 * 60_000;
-/** BENCH_ONLY=http or BENCH_ONLY=propagation runs one group of figures (and leaves docs/benchmarks.md alone). */
-const GROUPS = ['http', 'propagation'];
+/** BENCH_ONLY runs some groups of figures (and leaves docs/benchmarks.md alone): http (on SQLite), etcd (the same
+ *  figures on etcd), storage (both, and their comparison) or propagation. */
+const GROUPS: Record<string, string[]> = {
+  http: ['http'], etcd: ['etcd'], storage: ['http', 'etcd', 'storage'], propagation: ['propagation'],
+};
 const only = process.env.BENCH_ONLY;
-if (only !== undefined && !GROUPS.includes(only)) throw new Error(`BENCH_ONLY must be one of ${GROUPS.join(', ')}`);
-const runs = (group: string) => only === undefined || only === group;
+if (only !== undefined && !GROUPS[only]) throw new Error(`BENCH_ONLY must be one of ${Object.keys(GROUPS).join(', ')}`);
+const runs = (group: string) => only === undefined || GROUPS[only]!.includes(group);
 /** Member counts of the propagation figures (BENCH_PROPAGATION_MEMBERS=1,10,100). */
 const propagationMembers = (process.env.BENCH_PROPAGATION_MEMBERS ?? '1,10,100').split(',').map(Number);
 if (!propagationMembers.every((n) => Number.isInteger(n) && n > 0)) throw new Error('BENCH_PROPAGATION_MEMBERS: positive integers');
@@ -59,7 +63,19 @@ async function main(): Promise<void> {
   const profDir = process.env.BENCH_CPU_PROF;
   if (profDir) mkdirSync(profDir, { recursive: true });
   const nodeArgs = profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
-  if (runs('http')) await httpFigures(figures, nodeArgs, step);
+  const onSqlite = runs('http') ? await httpFigures(SQLITE, nodeArgs, step) : [];
+  figures.push(...onSqlite);
+  if (runs('etcd')) {
+    step('starting etcd');
+    const etcd = await startEtcdBackend();
+    try {
+      const onEtcd = await httpFigures(etcd, nodeArgs, step);
+      figures.push(...onEtcd);
+      if (runs('storage')) figures.push(storageComparison(onSqlite, onEtcd));
+    } finally {
+      await etcd.stop();
+    }
+  }
   if (runs('propagation')) figures.push(...await propagationFigures(propagationMembers, nodeArgs, step));
   const totalSeconds = (performance.now() - started) / 1000;
   step('done');
@@ -77,28 +93,47 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${summary(figures)}\n\nwrote docs/benchmarks.md\n`);
 }
 
-/** GET, LIST, CREATE and watch figures against one `canopy serve`. */
-async function httpFigures(figures: Figure[], nodeArgs: string[], step: (name: string) => void): Promise<void> {
-  step('starting canopy serve');
-  const canopy: Canopy = await startCanopy(nodeArgs);
+/** GET, LIST, CREATE and watch figures against one `canopy serve` on backend; on etcd, titled so. */
+async function httpFigures(backend: Backend, nodeArgs: string[], step: (name: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const on = backend === SQLITE ? '' : ` (${backend.name})`;
+  step(`starting canopy serve${on}`);
+  const canopy: Canopy = await startCanopy(nodeArgs, backend.storeUrl);
   const client = new Client(canopy.url, canopy.ca, canopy.token, settings.concurrency);
   try {
-    step('GET');
+    step(`GET${on}`);
     figures.push(await getFigure(canopy, client, settings));
-    step('LIST 1k');
+    step(`LIST 1k${on}`);
     figures.push(await listFigure(canopy, client, settings, 1000, settings.concurrency));
-    step('LIST 10k');
+    step(`LIST 10k${on}`);
     figures.push(await listFigure(canopy, client, settings, 10_000, LIST_10K_CONCURRENCY));
-    step('CREATE');
-    figures.push(await createFigure(client, settings));
-    step('watch, 1 watcher');
-    figures.push(await watchFigure(canopy, client, settings, 1));
-    step('watch, 100 watchers');
-    figures.push(await watchFigure(canopy, client, settings, 100));
+    step(`CREATE${on}`);
+    figures.push(await createFigure(client, settings, backend));
+    step(`watch, 1 watcher${on}`);
+    figures.push(await watchFigure(canopy, client, settings, 1, backend));
+    step(`watch, 100 watchers${on}`);
+    figures.push(await watchFigure(canopy, client, settings, 100, backend));
   } finally {
     client.close();
     await canopy.stop();
   }
+  for (const figure of figures) figure.title += on;
+  return figures;
+}
+
+/** The figures on etcd against the same figures on SQLite, row by row. */
+function storageComparison(onSqlite: Figure[], onEtcd: Figure[]): Figure {
+  return {
+    title: 'Storage: canopy serve on etcd against SQLite',
+    description: 'The rows of the figures above, canopy serve on a local single-member etcd (default flags, same '
+      + 'machine) against canopy serve on its SQLite file, both measured in this run.',
+    baselineName: 'the same figure on SQLite',
+    rows: onEtcd.flatMap((figure, i) => figure.rows.map((row, j) => ({
+      metric: `${onSqlite[i]!.title}: ${row.metric}`, unit: row.unit, kind: row.kind,
+      value: row.value, baseline: onSqlite[i]!.rows[j]!.value,
+    }))),
+    notes: [],
+  };
 }
 
 const timeout = setTimeout(() => {

@@ -1,17 +1,15 @@
 // Watch delivery: N watchers on a namespace while ConfigMaps are created in it under load.
-import { rmSync } from 'node:fs';
 import { Agent, request, type RequestOptions } from 'node:https';
-import { join } from 'node:path';
 import { onEachLine } from '../src/lines.ts';
-import { SqliteStore } from '../src/storage/sqlite.ts';
 import type { Watcher } from '../src/storage/store.ts';
 import type { Client } from './client.ts';
 import type { Figure, Row } from './figure.ts';
 import type { Settings } from './http-figures.ts';
 import { runLoad } from './load.ts';
 import { configMap, configMapsPath, createNamespace } from './objects.ts';
-import { tempDir, type Canopy } from './processes.ts';
+import type { Canopy } from './processes.ts';
 import { now, Samples } from './stats.ts';
+import type { Backend } from './stores.ts';
 
 /** At most this many events in total (creates × watchers) per figure, to bound the run. */
 const MAX_EVENTS = 400_000;
@@ -142,10 +140,10 @@ async function canopyDelivery(canopy: Canopy, client: Client, s: Settings, watch
   }
 }
 
-async function storeDelivery(s: Settings, watchers: number): Promise<Delivery> {
-  const dir = tempDir('canopy-bench-store-');
-  const store = SqliteStore.open(join(dir, 'store.db'));
-  const prefix = `/registry/core/configmaps/bench-watch-${watchers}/`;
+async function storeDelivery(s: Settings, watchers: number, backend: Backend): Promise<Delivery> {
+  const raw = await backend.openRaw();
+  const store = raw.store;
+  const prefix = `${raw.prefix}core/configmaps/bench-watch-${watchers}/`;
   const value = JSON.stringify(configMap('w-0'));
   const receivers: Receiver[] = [];
   const handles: Watcher[] = [];
@@ -181,14 +179,13 @@ async function storeDelivery(s: Settings, watchers: number): Promise<Delivery> {
     return summarizeDelivery(receivers, acks, acked, begin, created.seconds, errors);
   } finally {
     for (const h of handles) h.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await raw.close();
   }
 }
 
-export async function watchFigure(canopy: Canopy, client: Client, s: Settings, watchers: number): Promise<Figure> {
+export async function watchFigure(canopy: Canopy, client: Client, s: Settings, watchers: number, backend: Backend): Promise<Figure> {
   const measured = await canopyDelivery(canopy, client, s, watchers);
-  const baseline = await storeDelivery(s, watchers);
+  const baseline = await storeDelivery(s, watchers, backend);
   const rows: Row[] = [
     { metric: 'events delivered/s', unit: '/s', value: measured.rate, baseline: baseline.rate, kind: 'rate' },
     { metric: 'create-ack → event p50', unit: 'ms', value: measured.latency.quantile(0.5), baseline: baseline.latency.quantile(0.5), kind: 'latency' },
@@ -202,7 +199,7 @@ export async function watchFigure(canopy: Canopy, client: Client, s: Settings, w
     description: `${watchers} watch stream${watchers === 1 ? '' : 's'} on one namespace while ConfigMaps are created in it at `
       + `concurrency ${s.concurrency} (at most ${createBudget(s, watchers)} creates); latency is from the create's `
       + `response to the event's arrival, per watcher.`,
-    baselineName: 'SqliteStore.watch in-process, same creates',
+    baselineName: `${backend.storeClass}.watch in-process, same creates`,
     rows,
     notes: [`canopy: ${describe(measured)}`, `baseline: ${describe(baseline)}`],
   };
