@@ -98,7 +98,9 @@ export function kubectl(server: RunningServer, args: string[], options: { input?
 export async function api(server: RunningServer, method: string, path: string, body?: unknown,
   headers: Record<string, string> = {}, agent?: Agent | false): Promise<{ status: number; headers: Headers; text: string; json: any }> {
   const url = new URL(server.url);
-  return new Promise((resolveReq, reject) => {
+  // A pooled connection the server closed while this process was blocked (spawnSync) fails at its first use: the
+  // request never reached the server, so it is sent again, as Node's documentation advises.
+  const send = (retry: boolean): Promise<{ status: number; headers: Headers; text: string; json: any }> => new Promise((resolveReq, reject) => {
     const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const req = request({
       host: url.hostname, port: url.port, path, method, ca: server.ca, ...(agent !== undefined ? { agent } : {}),
@@ -118,10 +120,14 @@ export async function api(server: RunningServer, method: string, path: string, b
         resolveReq({ status: res.statusCode ?? 0, headers: h, text, json });
       });
     });
-    req.on('error', reject);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      if (retry && req.reusedSocket && e.code === 'ECONNRESET') resolveReq(send(false));
+      else reject(e);
+    });
     if (data !== undefined) req.write(data);
     req.end();
   });
+  return send(true);
 }
 
 /** Runs kubectl and asserts it succeeded; returns stdout. */
