@@ -9,7 +9,7 @@ import { openStore } from './open.ts';
 import { KeyExistsError, type Store } from './store.ts';
 
 /** The prefix of every key Canopy writes; a target holding keys there is in use. */
-export const REGISTRY_PREFIX = '/registry/';
+const REGISTRY_PREFIX = '/registry/';
 const PAGE = 500;
 const IN_FLIGHT = 32;
 

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import forge from 'node-forge';
 import { loadOrCreateCredentials } from '../../src/pki/pki.ts';
 
-export const ETCD = process.env.ETCD ?? 'etcd';
-export const ETCDCTL = process.env.ETCDCTL ?? 'etcdctl';
+const ETCD = process.env.ETCD ?? 'etcd';
+const ETCDCTL = process.env.ETCDCTL ?? 'etcdctl';
 const READY_TIMEOUT_MS = 30_000;
 
 const running = new Set<ChildProcess>();

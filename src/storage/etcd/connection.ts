@@ -10,7 +10,7 @@ import type { EtcdConfig } from './url.ts';
 import type { RangeRequest, RangeResponse, WatchRequest, WatchResponse } from './messages.ts';
 
 /** A unary call fails after this long, whatever it waits for (a connection, a leader, a quorum). */
-export const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 const definition = protoLoader.loadSync(fileURLToPath(new URL('./etcd.proto', import.meta.url)), {
   keepCase: true, longs: Number, enums: String, bytes: Buffer, defaults: true, oneofs: true,
@@ -19,7 +19,7 @@ const definition = protoLoader.loadSync(fileURLToPath(new URL('./etcd.proto', im
 type Method = { path: string; requestSerialize(value: unknown): Buffer; responseDeserialize(bytes: Buffer): any };
 const method = (service: string, name: string) => (definition[`etcdserverpb.${service}`] as Record<string, Method>)[name]!;
 
-export type KvMethod = 'Range' | 'Put' | 'DeleteRange' | 'Txn' | 'Compact';
+type KvMethod = 'Range' | 'Put' | 'DeleteRange' | 'Txn' | 'Compact';
 
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // Lists of many objects and watch responses batching many events exceed gRPC's 4 MiB default.

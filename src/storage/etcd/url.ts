@@ -2,8 +2,8 @@
 // The query parameters carry etcdctl's flag names; the password may come from $CANOPY_ETCD_PASSWORD instead.
 import { resolve } from 'node:path';
 
-export const DEFAULT_PORT = 2379;
-export const PASSWORD_ENV = 'CANOPY_ETCD_PASSWORD';
+const DEFAULT_PORT = 2379;
+const PASSWORD_ENV = 'CANOPY_ETCD_PASSWORD';
 const PARAMETERS = ['cacert', 'cert', 'key', 'user'];
 
 export interface EtcdConfig {
