@@ -3,7 +3,7 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { controlPlaneClient, joinCluster, validateClusterName } from '../clusters/membership.ts';
+import { controlPlaneClient, joinCluster, unjoinCluster, validateClusterName } from '../clusters/membership.ts';
 import { startAgent } from '../agent/agent.ts';
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
 import type { Controller } from '../controllers/runtime.ts';
@@ -44,6 +44,11 @@ export async function up(options: UpOptions): Promise<Up> {
       const kubeconfig = join(dir, `${name}.kubeconfig`);
       copyFileSync(server.kubeconfigPath, kubeconfig);
       const pull = options.pull?.includes(name) ?? false;
+      // A member that switches mode since the last start is unjoined first.
+      const existing = await controlPlaneClient(controlPlane.kubeconfigPath).request('GET', `/apis/cluster.karmada.io/v1alpha1/clusters/${name}`);
+      if (existing.status === 200 && existing.json?.spec?.syncMode !== (pull ? 'Pull' : 'Push')) {
+        await unjoinCluster(controlPlaneClient(controlPlane.kubeconfigPath), name, true);
+      }
       if (pull) {
         started.push(await startAgent({
           clusterName: name, controlPlane: controlPlaneClient(controlPlane.kubeconfigPath),
