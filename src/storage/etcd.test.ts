@@ -156,6 +156,43 @@ describe('EtcdStore on one etcd', () => {
   });
 });
 
+/** etcd's own count of its watchers (its metric etcd_debugging_mvcc_watcher_total). */
+async function etcdWatchers(cluster: EtcdCluster): Promise<number> {
+  const metrics = await (await fetch(`${cluster.members[0]!.clientUrl}/metrics`)).text();
+  return Number(/^etcd_debugging_mvcc_watcher_total (\S+)$/m.exec(metrics)?.[1]);
+}
+
+describe('EtcdStore watches of one prefix', () => {
+  it('share one etcd watch when they start at the same revision; an older one gets its own', async () => {
+    const own = await startEtcd();
+    try {
+      const store = await EtcdStore.open(own.url);
+      const p = prefix();
+      const first = await store.create(p + 'a', '1');
+      const before = await etcdWatchers(own);
+      const watches = Array.from({ length: 20 }, () => record(store, p, first.modRevision));
+      const created = [];
+      for (let i = 0; i < 3; i++) created.push((await store.create(`${p}k${i}`, `${i}`)).modRevision);
+      await until('every watch to see every create', () => watches.every((w) => w.events.length >= created.length || w.errors.length > 0));
+      for (const watch of watches) {
+        assert.deepEqual(watch.errors, []);
+        assert.deepEqual(watch.events.map((e) => e.revision), created);
+      }
+      assert.equal(await etcdWatchers(own), before + 1);
+      // The shared watch has passed on events after first.modRevision - 1 already: this one cannot join it.
+      const older = record(store, p, first.modRevision - 1);
+      await until('the older watch to catch up', () => older.events.length >= 4 || older.errors.length > 0);
+      assert.deepEqual(older.events.map((e) => e.revision), [first.modRevision, ...created]);
+      assert.equal(await etcdWatchers(own), before + 2);
+      for (const watch of [...watches, older]) watch.watcher.close();
+      await until('etcd to drop the watches', async () => await etcdWatchers(own) === before);
+      await store.close();
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('EtcdStore over TLS with client certificates', () => {
   let dir: string;
   let secure: EtcdCluster;

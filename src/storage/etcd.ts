@@ -7,6 +7,7 @@ import {
 import { EtcdConnection, EtcdRequestError } from './etcd/connection.ts';
 import type { Compare, DeleteRangeResponse, RangeRequest, RangeResponse, TxnRequest, TxnResponse } from './etcd/messages.ts';
 import { parseEtcdUrl, redact, type EtcdConfig } from './etcd/url.ts';
+import { Fanout, Subscriber } from './etcd/fanout.ts';
 import { EtcdWatch, toKeyValue, WatchRefusedError, WatchStream } from './etcd/watch.ts';
 
 /** The end of the range of keys starting with prefix: prefix with its last byte below 0xff incremented. */
@@ -41,7 +42,10 @@ export class EtcdStore implements Store {
   private stream?: WatchStream;
   private readonly streams = new Set<WatchStream>();
   private opening?: Promise<WatchStream>;
+  /** etcd watches being created (not on a stream yet). */
   private readonly watches = new Set<EtcdWatch>();
+  /** The etcd watch that new store watches of a prefix may share. */
+  private readonly shared = new Map<string, Fanout>();
 
   /** Connects and checks that etcd answers (and accepts the credentials), failing with a one-line message. */
   static async open(url: string): Promise<EtcdStore> {
@@ -122,15 +126,19 @@ export class EtcdStore implements Store {
   }
 
   watch(prefix: string, afterRevision: number, handlers: WatchHandlers): Watcher {
-    const key = Buffer.from(prefix);
-    const watch = new EtcdWatch(key, rangeEnd(key), afterRevision, handlers);
+    const subscriber = new Subscriber(afterRevision, handlers);
     if (this.closed) {
-      setImmediate(() => watch.fail(new StoreUnavailableError('store is closed')));
-      return watch;
+      setImmediate(() => subscriber.fail(new StoreUnavailableError('store is closed')));
+      return subscriber;
     }
-    this.watches.add(watch);
-    void this.startWatch(watch);
-    return watch;
+    const shared = this.shared.get(prefix);
+    // Joining needs no compaction check of its own: the shared watch's start was checked (or is the same).
+    if (shared?.accepts(afterRevision) && afterRevision >= this.knownCompacted && (shared.checked || afterRevision === shared.start)) {
+      shared.add(subscriber);
+    } else {
+      this.share(prefix, subscriber);
+    }
+    return subscriber;
   }
 
   async compact(revision: number): Promise<void> {
@@ -208,7 +216,21 @@ export class EtcdStore implements Store {
     return modRevision === undefined ? new KeyNotFoundError(key) : new ConflictError(key, modRevision);
   }
 
-  private async startWatch(watch: EtcdWatch): Promise<void> {
+  /** Starts an etcd watch for subscriber, which later watches of the prefix may join. */
+  private share(prefix: string, subscriber: Subscriber): void {
+    const key = Buffer.from(prefix);
+    const fanout: Fanout = new Fanout(subscriber.afterRevision, () => {
+      if (this.shared.get(prefix) === fanout) this.shared.delete(prefix);
+      watch.close();
+    });
+    const watch = new EtcdWatch(key, rangeEnd(key), subscriber.afterRevision, fanout);
+    this.shared.set(prefix, fanout);
+    fanout.add(subscriber);
+    this.watches.add(watch);
+    void this.startWatch(watch, fanout);
+  }
+
+  private async startWatch(watch: EtcdWatch, fanout: Fanout): Promise<void> {
     try {
       // A read at afterRevision fails exactly when that revision is compacted (etcd would start the watch
       // one revision later and not notice).
@@ -216,6 +238,7 @@ export class EtcdStore implements Store {
         await this.read({ key: PROBE_KEY, count_only: true, revision: watch.afterRevision }, watch.afterRevision)
           .catch((error) => { if (!(error instanceof FutureRevisionError)) throw error; });
       }
+      fanout.checked = true;
       for (let attempt = 1; !watch.closed; attempt++) {
         const stream = await this.watchStream();
         if (watch.closed) return;
