@@ -1,4 +1,5 @@
-// The HTTPS API server: authentication, routing, discovery, metrics, and the resource endpoints.
+// The HTTPS API server: authentication, impersonation, authorization, routing, discovery, metrics, and the
+// resource endpoints.
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { createServer, type Server } from 'node:https';
@@ -9,6 +10,13 @@ import type { Logger } from 'pino';
 import { ObjectService } from '../registry/objects.ts';
 import { Registry } from '../registry/registry.ts';
 import type { Store } from '../storage/store.ts';
+import { forbiddenError, nonResourceAttributes, resourceAttributes } from './authz/attributes.ts';
+import { Authorizer } from './authz/authorizer.ts';
+import { RBAC_GROUP } from './authz/cache.ts';
+import { RbacWrites } from './authz/escalation.ts';
+import { impersonate, wantsImpersonation } from './authz/impersonation.ts';
+import { REVIEW_GROUPS, serveReview } from './authz/reviews.ts';
+import { ANONYMOUS_USER, withAuthenticatedGroup, type UserInfo } from './authz/user.ts';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { ApiError, asApiError, badRequest, notFoundPath, unauthorized } from './errors.ts';
 import { ApiMetrics, instrumentStore } from './metrics.ts';
@@ -23,10 +31,13 @@ export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.
 
 export interface ApiServerOptions {
   store: Store;
-  /** Serving certificate and key, and the CA whose client certificates authenticate (as their common name). */
+  /**
+   * Serving certificate and key, and the CA whose client certificates authenticate: the common name is the
+   * user, the organizations its groups.
+   */
   tls: { cert: string; key: string; clientCA: string };
   /** Bearer tokens accepted, with the user each one authenticates. */
-  tokens: Map<string, string>;
+  tokens: Map<string, UserInfo>;
   logger: Logger;
   host?: string;
   port?: number;
@@ -36,14 +47,18 @@ export class ApiServer {
   readonly metrics = new ApiMetrics();
   readonly registry = new Registry();
   readonly objects: ObjectService;
+  readonly authorizer: Authorizer;
+  private readonly rbacWrites: RbacWrites;
   private readonly server: Server;
-  private readonly tokens: Array<{ token: Buffer; user: string }>;
+  private readonly tokens: Array<{ token: Buffer; user: UserInfo }>;
   private stopCrdSync?: () => void;
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: ApiServerOptions) {
     this.objects = new ObjectService(instrumentStore(options.store, this.metrics), this.registry);
-    this.tokens = [...options.tokens].map(([token, user]) => ({ token: Buffer.from(token), user }));
+    this.authorizer = new Authorizer(this.objects, options.logger);
+    this.rbacWrites = new RbacWrites(this.authorizer, options.logger);
+    this.tokens = [...options.tokens].map(([token, user]) => ({ token: Buffer.from(token), user: withAuthenticatedGroup(user) }));
     this.server = createServer({
       cert: options.tls.cert, key: options.tls.key,
       ca: options.tls.clientCA, requestCert: true, rejectUnauthorized: false,
@@ -60,6 +75,7 @@ export class ApiServer {
 
   async start(): Promise<number> {
     this.stopCrdSync = await loadCustomResources(this.objects);
+    await this.authorizer.cache.synced;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
@@ -69,6 +85,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.stopCrdSync?.();
+    this.authorizer.stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Every socket, not only those closeAllConnections knows: one still in its TLS handshake would otherwise
@@ -77,12 +94,19 @@ export class ApiServer {
     });
   }
 
-  /** A client certificate signed by the client CA (user = its common name), else a known bearer token. */
-  private authenticate(req: IncomingMessage): string | undefined {
+  /**
+   * A client certificate signed by the client CA (user = its common name, groups = its organizations), else a
+   * known bearer token.
+   */
+  private authenticate(req: IncomingMessage): UserInfo | undefined {
     const socket = req.socket as TLSSocket;
     if (socket.authorized) {
-      const commonName = socket.getPeerCertificate().subject?.CN;
-      if (typeof commonName === 'string' && commonName) return commonName;
+      const subject = socket.getPeerCertificate().subject;
+      const commonName = subject?.CN;
+      if (typeof commonName === 'string' && commonName) {
+        const organizations = subject.O === undefined ? [] : ([] as string[]).concat(subject.O);
+        return withAuthenticatedGroup({ name: commonName, groups: organizations });
+      }
     }
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ')) return undefined;
@@ -110,15 +134,22 @@ export class ApiServer {
       request = undefined;
     }
     const labels = { verb: request?.verb ?? (req.method ?? 'GET').toLowerCase(), group: request?.group ?? '', resource: request?.plural ?? '' };
+    let user: UserInfo | undefined;
     try {
-      if (!isHealthPath(path)) {
-        const user = this.authenticate(req);
-        if (!user) throw unauthorized();
-      }
+      // Health checks are open to anyone, as upstream's anonymous access to them through system:public-info-viewer.
+      user = this.authenticate(req) ?? (isHealthPath(path) ? ANONYMOUS_USER : undefined);
+      if (!user) throw unauthorized();
+      if (wantsImpersonation(req)) user = impersonate(this.authorizer, user, req);
       // URL parsing resolved `.` and `..` segments (configmaps/.. became the namespace): refuse them as upstream does.
       const dot = dotSegment(req.url ?? '/');
       if (dot !== undefined) throw badRequest(`Name parameter invalid: ${JSON.stringify(dot)}: may not be '${dot}'`);
-      if (request) await handleResource({ objects: this.objects, metrics: this.metrics }, req, res, request, url.searchParams);
+      const attributes = request
+        ? resourceAttributes(user, request, url.searchParams)
+        : nonResourceAttributes(user, req.method ?? 'GET', url.pathname);
+      const decision = this.authorizer.authorize(attributes);
+      if (!decision.allowed) throw forbiddenError(attributes, decision.reason);
+      if (request && REVIEW_GROUPS.has(request.group)) await serveReview(this.authorizer, user, req, res, request);
+      else if (request) await handleResource({ objects: this.objectsFor(request, user), metrics: this.metrics }, req, res, request, url.searchParams);
       else await this.handleNonResource(req, res, path, url.searchParams);
     } catch (error) {
       const apiError = asApiError(error);
@@ -129,10 +160,15 @@ export class ApiServer {
       this.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
       if (labels.verb !== 'watch') this.metrics.latency.observe(labels, seconds);
       this.options.logger.info({
-        verb: labels.verb, method: req.method, uri: req.url, code: res.statusCode,
+        verb: labels.verb, method: req.method, uri: req.url, user: user?.name, code: res.statusCode,
         ms: Math.round(seconds * 1e4) / 10, userAgent: req.headers['user-agent'],
       }, 'request');
     }
+  }
+
+  /** RBAC objects are written through a view that refuses escalation and waits for the authorizer's cache. */
+  private objectsFor(request: ResourceRequest, user: UserInfo): ObjectService {
+    return request.group === RBAC_GROUP ? this.rbacWrites.objectsFor(this.objects, user) : this.objects;
   }
 
   private async handleNonResource(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {

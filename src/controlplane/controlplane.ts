@@ -72,7 +72,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const server = new ApiServer({
     store, logger,
     tls: { cert: credentials.servingCert, key: credentials.servingKey, clientCA: credentials.caCert },
-    tokens: new Map([[credentials.adminToken, 'admin']]),
+    tokens: new Map([[credentials.adminToken, { name: 'admin', groups: ['system:masters'] }]]),
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
   });

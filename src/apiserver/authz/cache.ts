@@ -44,59 +44,62 @@ export function toBinding(obj: KObject): Binding {
   };
 }
 
-/** The index key a subject matches users under; a ServiceAccount is its username. */
-function subjectKey(subject: Subject, bindingNamespace: string): string | undefined {
+/** Who a subject names: a user (a ServiceAccount is its username) or a group; undefined when it names nobody. */
+function subjectKey(subject: Subject, bindingNamespace: string): { user: string } | { group: string } | undefined {
   switch (subject.kind) {
-    case 'User': return `user:${subject.name}`;
-    case 'Group': return `group:${subject.name}`;
+    case 'User': return { user: subject.name };
+    case 'Group': return { group: subject.name };
     case 'ServiceAccount': {
       const namespace = subject.namespace || bindingNamespace;
-      return namespace ? `user:${serviceAccountUsername(namespace, subject.name)}` : undefined;
+      return namespace ? { user: serviceAccountUsername(namespace, subject.name) } : undefined;
     }
     default: return undefined;
   }
 }
 
-/** Bindings by the subject keys they name. */
+type Bindings = Map<string, Binding>;
+
+function addNew(found: Binding[], from: number, bindings: Bindings | undefined): void {
+  if (!bindings) return;
+  for (const binding of bindings.values()) if (found.indexOf(binding, from) < 0) found.push(binding);
+}
+
+/** Bindings by the users and groups their subjects name. */
 class SubjectIndex {
-  private readonly byKey = new Map<string, Map<string, Binding>>();
+  private readonly users = new Map<string, Bindings>();
+  private readonly groups = new Map<string, Bindings>();
 
   add(binding: Binding): void {
-    for (const key of this.keys(binding)) {
-      let bindings = this.byKey.get(key);
-      if (!bindings) this.byKey.set(key, bindings = new Map());
+    for (const subject of binding.subjects) {
+      const key = subjectKey(subject, binding.namespace);
+      if (!key) continue;
+      const [index, name] = 'user' in key ? [this.users, key.user] : [this.groups, key.group];
+      let bindings = index.get(name);
+      if (!bindings) index.set(name, bindings = new Map());
       bindings.set(binding.name, binding);
     }
   }
 
   remove(binding: Binding): void {
-    for (const key of this.keys(binding)) {
-      const bindings = this.byKey.get(key);
+    for (const subject of binding.subjects) {
+      const key = subjectKey(subject, binding.namespace);
+      if (!key) continue;
+      const [index, name] = 'user' in key ? [this.users, key.user] : [this.groups, key.group];
+      const bindings = index.get(name);
       bindings?.delete(binding.name);
-      if (bindings?.size === 0) this.byKey.delete(key);
+      if (bindings?.size === 0) index.delete(name);
     }
   }
 
-  /** Bindings naming the user, directly, as a service account, or through a group; each once. */
-  lookup(user: UserInfo): Binding[] {
-    const found = new Map<string, Binding>();
-    for (const key of [`user:${user.name}`, ...user.groups.map((g) => `group:${g}`)]) {
-      for (const [name, binding] of this.byKey.get(key) ?? []) found.set(name, binding);
-    }
-    return [...found.values()];
+  /** Adds to found the bindings naming the user, directly, as a service account, or through a group; each once. */
+  collect(user: UserInfo, found: Binding[]): void {
+    const first = found.length;
+    addNew(found, first, this.users.get(user.name));
+    for (const group of user.groups) addNew(found, first, this.groups.get(group));
   }
 
   get empty(): boolean {
-    return this.byKey.size === 0;
-  }
-
-  private keys(binding: Binding): Set<string> {
-    const keys = new Set<string>();
-    for (const subject of binding.subjects) {
-      const key = subjectKey(subject, binding.namespace);
-      if (key) keys.add(key);
-    }
-    return keys;
+    return this.users.size === 0 && this.groups.size === 0;
   }
 }
 
@@ -144,12 +147,12 @@ export class RbacCache {
     return this.roles.get(objectKey(namespace, name));
   }
 
-  clusterRoleBindingsFor(user: UserInfo): Binding[] {
-    return this.clusterIndex.lookup(user);
-  }
-
-  roleBindingsFor(user: UserInfo, namespace: string): Binding[] {
-    return this.namespaceIndexes.get(namespace)?.lookup(user) ?? [];
+  /** The ClusterRoleBindings naming the user, then (with a namespace) that namespace's RoleBindings naming it. */
+  bindingsFor(user: UserInfo, namespace: string): Binding[] {
+    const found: Binding[] = [];
+    this.clusterIndex.collect(user, found);
+    if (namespace) this.namespaceIndexes.get(namespace)?.collect(user, found);
+    return found;
   }
 
   /**

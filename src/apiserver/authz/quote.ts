@@ -4,8 +4,11 @@ const ESCAPES: Record<string, string> = {
   '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
 };
 
+const PLAIN = /^[^"\\\x00-\x1f\x7f]*$/;
+
 /** fmt's %q of a string. */
 export function goQuote(text: string): string {
+  if (PLAIN.test(text)) return `"${text}"`;
   let out = '"';
   for (const ch of text) {
     const code = ch.codePointAt(0)!;

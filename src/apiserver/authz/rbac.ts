@@ -12,9 +12,6 @@ export interface Decision {
   reason: string;
 }
 
-/** Called per rule (with where it comes from) or per resolution error; returns false to stop. */
-type Visitor = (source: () => string, rule: PolicyRule | undefined, error: string | undefined) => boolean;
-
 /**
  * How a missing role reads: the authorizer's listers say `clusterrole.rbac.authorization.k8s.io "x" not found`,
  * the registry's escalation checks `clusterroles.rbac.authorization.k8s.io "x" not found`.
@@ -25,7 +22,7 @@ export class RuleResolver {
   constructor(private readonly cache: RbacCache, private readonly style: MissingRoleStyle) {}
 
   /** The rules of the role a binding in namespace (or '' for a ClusterRoleBinding) refers to, or an error text. */
-  roleReferenceRules(ref: RoleRef, namespace: string): { rules: PolicyRule[] } | { error: string } {
+  roleReferenceRules(ref: RoleRef, namespace: string): PolicyRule[] | string {
     let rules: PolicyRule[] | undefined;
     let resource: string;
     if (ref.kind === 'Role') {
@@ -35,20 +32,17 @@ export class RuleResolver {
       rules = this.cache.clusterRoleRules(ref.name);
       resource = 'clusterrole';
     } else {
-      return { error: `unsupported role reference kind: ${goQuote(ref.kind)}` };
+      return `unsupported role reference kind: ${goQuote(ref.kind)}`;
     }
-    if (rules) return { rules };
-    const qualified = `${resource}${this.style === 'registry' ? 's' : ''}.${RBAC_GROUP}`;
-    return { error: `${qualified} ${goQuote(ref.name)} not found` };
+    if (rules) return rules;
+    return `${resource}${this.style === 'registry' ? 's' : ''}.${RBAC_GROUP} ${goQuote(ref.name)} not found`;
   }
 
-  visitRulesFor(user: UserInfo, namespace: string, visit: Visitor): void {
-    for (const binding of this.cache.clusterRoleBindingsFor(user)) {
-      if (!this.visitBinding(user, binding, visit)) return;
-    }
-    if (!namespace) return;
-    for (const binding of this.cache.roleBindingsFor(user, namespace)) {
-      if (!this.visitBinding(user, binding, visit)) return;
+  /** The bindings that apply to the user in namespace ('' for cluster-wide only), each with the subject naming it. */
+  *applicable(user: UserInfo, namespace: string): Generator<{ binding: Binding; subject: Subject }> {
+    for (const binding of this.cache.bindingsFor(user, namespace)) {
+      const subject = binding.subjects.find((s) => appliesTo(user, s, binding.namespace));
+      if (subject) yield { binding, subject };
     }
   }
 
@@ -56,22 +50,12 @@ export class RuleResolver {
   rulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
     const rules: PolicyRule[] = [];
     const errors: string[] = [];
-    this.visitRulesFor(user, namespace, (_source, rule, error) => {
-      if (rule) rules.push(rule);
-      if (error) errors.push(error);
-      return true;
-    });
+    for (const { binding } of this.applicable(user, namespace)) {
+      const resolved = this.roleReferenceRules(binding.roleRef, binding.namespace);
+      if (typeof resolved === 'string') errors.push(resolved);
+      else rules.push(...resolved);
+    }
     return { rules, errors };
-  }
-
-  private visitBinding(user: UserInfo, binding: Binding, visit: Visitor): boolean {
-    const subject = binding.subjects.find((s) => appliesTo(user, s, binding.namespace));
-    if (!subject) return true;
-    const resolved = this.roleReferenceRules(binding.roleRef, binding.namespace);
-    if ('error' in resolved) return visit(() => '', undefined, resolved.error);
-    const source = () => describeSource(binding, subject);
-    for (const rule of resolved.rules) if (!visit(source, rule, undefined)) return false;
-    return true;
   }
 }
 
@@ -101,18 +85,18 @@ export class RbacAuthorizer {
   constructor(readonly resolver: RuleResolver) {}
 
   authorize(attributes: Attributes): Decision {
-    let reason = '';
-    const errors: string[] = [];
-    this.resolver.visitRulesFor(attributes.user, attributes.namespace, (source, rule, error) => {
-      if (rule && ruleAllows(attributes, rule)) {
-        reason = `RBAC: allowed by ${source()}`;
-        return false;
+    let errors: string[] | undefined;
+    for (const { binding, subject } of this.resolver.applicable(attributes.user, attributes.namespace)) {
+      const rules = this.resolver.roleReferenceRules(binding.roleRef, binding.namespace);
+      if (typeof rules === 'string') {
+        (errors ??= []).push(rules);
+        continue;
       }
-      if (error) errors.push(error);
-      return true;
-    });
-    if (reason) return { allowed: true, reason };
-    return { allowed: false, reason: errors.length ? `RBAC: ${aggregate(errors)}` : '' };
+      for (const rule of rules) {
+        if (ruleAllows(attributes, rule)) return { allowed: true, reason: `RBAC: allowed by ${describeSource(binding, subject)}` };
+      }
+    }
+    return { allowed: false, reason: errors ? `RBAC: ${aggregate(errors)}` : '' };
   }
 }
 

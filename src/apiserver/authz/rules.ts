@@ -36,16 +36,17 @@ export function fromPolicyRule(rule: PolicyRule): Record<string, string[]> {
 }
 
 function verbMatches(rule: PolicyRule, verb: string): boolean {
-  return rule.verbs.some((v) => v === ALL || v === verb);
+  return rule.verbs.includes(ALL) || rule.verbs.includes(verb);
 }
 
 function apiGroupMatches(rule: PolicyRule, group: string): boolean {
-  return rule.apiGroups.some((g) => g === ALL || g === group);
+  return rule.apiGroups.includes(ALL) || rule.apiGroups.includes(group);
 }
 
 /** `*`, the exact `resource` or `resource/subresource`, or `*\/subresource`. */
 function resourceMatches(rule: PolicyRule, combined: string, subresource: string): boolean {
-  return rule.resources.some((r) => r === ALL || r === combined || (subresource !== '' && r === `*/${subresource}`));
+  return rule.resources.includes(ALL) || rule.resources.includes(combined)
+    || (subresource !== '' && rule.resources.includes(`*/${subresource}`));
 }
 
 function resourceNameMatches(rule: PolicyRule, name: string): boolean {
@@ -54,11 +55,16 @@ function resourceNameMatches(rule: PolicyRule, name: string): boolean {
 
 /** `*`, the exact path, or a prefix ending in `*`. */
 function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
-  return rule.nonResourceURLs.some((u) => u === ALL || u === path || (u.endsWith(ALL) && path.startsWith(trimStars(u))));
+  for (const url of rule.nonResourceURLs) {
+    if (url === ALL || url === path || (url.endsWith(ALL) && path.startsWith(trimStars(url)))) return true;
+  }
+  return false;
 }
 
 function trimStars(text: string): string {
-  return text.replace(/\*+$/, '');
+  let end = text.length;
+  while (end > 0 && text[end - 1] === ALL) end--;
+  return text.slice(0, end);
 }
 
 export function ruleAllows(attributes: Attributes, rule: PolicyRule): boolean {

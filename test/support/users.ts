@@ -1,0 +1,82 @@
+// Users for tests: client certificates minted with a running server's CA (common name = user, organizations
+// = groups, as the API server reads them), each with a kubeconfig and a kubectl cache of its own.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { stringify } from 'yaml';
+import { writeFileAtomic } from '../../src/pki/pki.ts';
+import type { RunningServer } from './server.ts';
+
+export interface TestUser {
+  name: string;
+  groups: string[];
+  cert: string;
+  key: string;
+  /** The server as this user reaches it: pass it to kubectl() and friends. */
+  server: RunningServer;
+}
+
+export function mintUser(server: RunningServer, name: string, groups: string[] = []): TestUser {
+  const ca = {
+    cert: forge.pki.certificateFromPem(readFileSync(join(server.dir, 'pki', 'ca.crt'), 'utf8')),
+    key: forge.pki.privateKeyFromPem(readFileSync(join(server.dir, 'pki', 'ca.key'), 'utf8')),
+  };
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
+  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
+  cert.setSubject([{ name: 'commonName', value: name }, ...groups.map((value) => ({ name: 'organizationName', value }))]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  cert.sign(ca.key as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  const certPem = forge.pki.certificateToPem(cert);
+  const dir = join(server.dir, 'users', name.replace(/[^A-Za-z0-9_.-]/g, '_'));
+  mkdirSync(dir, { recursive: true });
+  const kubeconfig = join(dir, 'kubeconfig');
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  writeFileAtomic(kubeconfig, stringify({
+    apiVersion: 'v1', kind: 'Config',
+    clusters: [{ name: 'canopy', cluster: { server: server.url, 'certificate-authority-data': base64(server.ca) } }],
+    users: [{ name, user: { 'client-certificate-data': base64(certPem), 'client-key-data': base64(keys.privateKey) } }],
+    contexts: [{ name: 'canopy', context: { cluster: 'canopy', user: name } }],
+    'current-context': 'canopy',
+  }));
+  return { name, groups, cert: certPem, key: keys.privateKey, server: { ...server, dir, kubeconfig } };
+}
+
+/** An HTTPS request authenticated with the user's client certificate. */
+export function userApi(user: TestUser, method: string, path: string, body?: unknown,
+  headers: Record<string, string | string[]> = {}): Promise<{ status: number; text: string; json: any }> {
+  const url = new URL(user.server.url);
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: url.hostname, port: url.port, path, method, ca: user.server.ca, cert: user.cert, key: user.key, agent: false,
+      headers: { 'Content-Type': 'application/json', ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}), ...headers },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: any;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode ?? 0, text, json });
+      });
+    });
+    req.on('error', reject);
+    if (data !== undefined) req.write(data);
+    req.end();
+  });
+}
