@@ -244,6 +244,12 @@ describe('RBAC authorization', () => {
       const refused = await userApi(mintUser(server, 'viewer'), 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar);
       assert.equal(refused.json.message,
         'subjectaccessreviews.authorization.k8s.io is forbidden: User "viewer" cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope');
+      const local = (namespace: string) => api(server, 'POST', '/apis/authorization.k8s.io/v1/namespaces/team-a/localsubjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1', kind: 'LocalSubjectAccessReview',
+        spec: { user: 'viewer', resourceAttributes: { verb: 'list', resource: 'configmaps', namespace } },
+      });
+      assert.equal((await local('team-a')).json.status.allowed, true);
+      assert.equal((await local('team-b')).json.message, 'spec.resourceAttributes.namespace must match namespace: team-a');
       const invalid = await api(server, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews',
         { ...sar, spec: { resourceAttributes: sar.spec.resourceAttributes } });
       assert.equal(invalid.json.message,
