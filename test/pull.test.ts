@@ -2,8 +2,9 @@
 // never dials the member; the agent registers the cluster, renews its Lease, reports status and applies Works.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type AgentProcess, memberGet, startAgentProcess } from './support/federation.ts';
-import { api, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
+import { type AgentProcess, canopy, memberGet, startAgentProcess } from './support/federation.ts';
+import { join } from 'node:path';
+import { api, kubectlFails, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
 
 let cp: RunningServer;
 let member: RunningServer;
@@ -11,8 +12,11 @@ let agent: AgentProcess | undefined;
 
 const GRACE_SECONDS = 4;
 
+/** The agent's kubeconfig from `canopy register`: a credential for its own objects only. */
+let agentKubeconfig: string;
+
 function startAgent(): Promise<AgentProcess> {
-  return startAgentProcess(cp, member, 'pm', ['--cluster-success-threshold', '0', '--cluster-failure-threshold', '0',
+  return startAgentProcess(agentKubeconfig, member, 'pm', ['--cluster-success-threshold', '0', '--cluster-failure-threshold', '0',
     '--cluster-lease-duration', '2']);
 }
 
@@ -42,6 +46,10 @@ describe('Pull mode', () => {
       startServer({ args: ['--cluster-status-update-frequency', '1', '--cluster-monitor-grace-period', String(GRACE_SECONDS)] }),
       startServer({ command: 'member', name: 'pm' }),
     ]);
+    agentKubeconfig = join(cp.dir, 'pm-agent.kubeconfig');
+    const registered = canopy(['register', 'pm', '--dir', cp.dir, '--output', agentKubeconfig], cp);
+    assert.equal(registered.code, 0, registered.stderr);
+    assert.match(registered.stdout, /cluster "pm" registered \(Pull mode\)/);
     agent = await startAgent();
   });
   after(async () => {
@@ -63,6 +71,28 @@ describe('Pull mode', () => {
     assert.equal(lease.spec.leaseDurationSeconds, 2);
     assert.equal(lease.metadata.ownerReferences[0].uid, c.metadata.uid);
     assert.match(kubectlOk(cp, ['get', 'clusters']), /^pm\s+v\S+\s+Pull\s+True/m);
+  });
+
+  it('the agent\'s credential reaches its own objects and nothing else', async () => {
+    const asAgent = { ...cp, kubeconfig: agentKubeconfig };
+    kubectlOk(asAgent, ['get', 'works', '-n', 'karmada-es-pm']);
+    kubectlOk(asAgent, ['get', 'cluster', 'pm']);
+    kubectlOk(asAgent, ['get', 'lease', 'pm', '-n', 'karmada-cluster']);
+    const user = 'User "system:karmada:agent:pm"';
+    const refused: Array<[string[], string]> = [
+      [['get', 'works', '-n', 'karmada-es-other'], `works.work.karmada.io is forbidden: ${user} cannot list resource "works" in API group "work.karmada.io" in the namespace "karmada-es-other"`],
+      [['get', 'secrets', '-n', 'karmada-cluster'], `secrets is forbidden: ${user} cannot list resource "secrets" in API group "" in the namespace "karmada-cluster"`],
+      [['get', 'secrets', '-A'], `secrets is forbidden: ${user} cannot list resource "secrets" in API group "" at the cluster scope`],
+      [['get', 'propagationpolicies', '-A'], `propagationpolicies.policy.karmada.io is forbidden: ${user} cannot list resource "propagationpolicies" in API group "policy.karmada.io" at the cluster scope`],
+      [['get', 'clusters'], `clusters.cluster.karmada.io is forbidden: ${user} cannot list resource "clusters" in API group "cluster.karmada.io" at the cluster scope`],
+      [['label', 'cluster', 'pm', 'taken=over'], `clusters.cluster.karmada.io "pm" is forbidden: ${user} cannot patch resource "clusters" in API group "cluster.karmada.io" at the cluster scope`],
+      [['delete', 'lease', 'other', '-n', 'karmada-cluster'], `leases.coordination.k8s.io "other" is forbidden: ${user} cannot delete resource "leases" in API group "coordination.k8s.io" in the namespace "karmada-cluster"`],
+      [['create', 'namespace', 'mine'], `namespaces is forbidden: ${user} cannot create resource "namespaces" in API group "" at the cluster scope`],
+    ];
+    for (const [args, message] of refused) {
+      const err = kubectlFails(asAgent, args);
+      assert.ok(err.includes(`Error from server (Forbidden): ${message}`), `${args.join(' ')}: ${err}`);
+    }
   });
 
   it('Works reach the member and status comes back', async () => {

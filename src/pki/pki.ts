@@ -65,6 +65,30 @@ function makeServing(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.Priva
   return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
 }
 
+/** A client certificate signed by the CA under dir/pki: common name = user, organizations = groups (as the API server reads them). */
+export function issueClientCertificate(dir: string, user: string, groups: string[], years: number): { cert: string; key: string } {
+  const pki = join(dir, 'pki');
+  let ca;
+  try {
+    ca = {
+      cert: forge.pki.certificateFromPem(readFileSync(join(pki, 'ca.crt'), 'utf8')),
+      key: forge.pki.privateKeyFromPem(readFileSync(join(pki, 'ca.key'), 'utf8')) as forge.pki.rsa.PrivateKey,
+    };
+  } catch (e) {
+    throw new Error(`cannot read the control plane's CA under ${pki}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { cert, keys } = newCertificate(user, years);
+  cert.setSubject([{ name: 'commonName', value: user }, ...groups.map((value) => ({ name: 'organizationName', value }))]);
+  cert.setIssuer(ca.cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  cert.sign(ca.key, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}
+
 /** Loads the credentials under dir/pki, creating what is missing. */
 export function loadOrCreateCredentials(dir: string, hosts = ['127.0.0.1', 'localhost', '::1']): Credentials {
   const pki = join(dir, 'pki');

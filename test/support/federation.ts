@@ -25,9 +25,9 @@ export interface AgentProcess {
 }
 
 /** Starts `canopy agent` for a member (Pull mode) and resolves once it is ready. */
-export async function startAgentProcess(controlPlane: RunningServer, member: RunningServer, name: string,
+export async function startAgentProcess(controlPlaneKubeconfig: string, member: RunningServer, name: string,
   args: string[] = []): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [CANOPY, 'agent', '--cluster-name', name, '--control-plane-kubeconfig', controlPlane.kubeconfig,
+  const child = spawn(process.execPath, [CANOPY, 'agent', '--cluster-name', name, '--control-plane-kubeconfig', controlPlaneKubeconfig,
     '--kubeconfig', member.kubeconfig, '--cluster-status-update-frequency', '1', '--log-level', 'warn', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -76,7 +76,7 @@ export async function startFederation(names: string[], cpArgs: string[] = [], pu
   };
   for (const name of names) {
     if (pull.includes(name)) {
-      agents.push(await startAgentProcess(cp!, members[name]!, name, ['--cluster-success-threshold', '0']));
+      agents.push(await startAgentProcess(cp!.kubeconfig, members[name]!, name, ['--cluster-success-threshold', '0']));
       continue;
     }
     const joined = canopy(['join', name, '--kubeconfig', members[name]!.kubeconfig], cp!);
