@@ -139,8 +139,9 @@ export function namespaceSyncController(objects: ObjectService, logger: Logger):
         meta.labels = { ...kept, ...labels };
       }
       const homing: string | undefined = meta.annotations?.[HOMING_CLUSTERS_ANNOTATION];
-      if (homing !== undefined && !parseHomingClusters(homing).clusters.includes(cluster)) {
-        meta.annotations = { ...meta.annotations, [HOMING_CLUSTERS_ANNOTATION]: [...parseHomingClusters(homing).clusters, cluster].join(',') };
+      const homed = homing === undefined ? undefined : parseHomingClusters(homing).clusters;
+      if (homed && !homed.includes(cluster)) {
+        meta.annotations = { ...meta.annotations, [HOMING_CLUSTERS_ANNOTATION]: [...homed, cluster].join(',') };
       }
       changed = stableJson([meta.labels, meta.annotations]) !== before;
       return ns;
