@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'node:https';
+import { Agent, request, type RequestOptions } from 'node:https';
 import { parse } from 'yaml';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -91,23 +91,15 @@ export function kubectl(server: RunningServer, args: string[], options: { input?
   return { code: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
-/**
- * An authenticated HTTPS request to the server. The path is sent as is (no resolution of `.`/`..`
- * segments); `agent: false` sends it on a connection of its own.
- */
-export async function api(server: RunningServer, method: string, path: string, body?: unknown,
-  headers: Record<string, string> = {}, agent?: Agent | false): Promise<{ status: number; headers: Headers; text: string; json: any }> {
-  const url = new URL(server.url);
-  // A pooled connection the server closed while this process was blocked (spawnSync) fails at its first use: the
-  // request never reached the server, so it is sent again, as Node's documentation advises.
-  const send = (retry: boolean): Promise<{ status: number; headers: Headers; text: string; json: any }> => new Promise((resolveReq, reject) => {
-    const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+export interface HttpAnswer { status: number; headers: Headers; text: string; json: any }
+
+/** One HTTPS request (a string or Buffer body as is, anything else as JSON), its answer read whole. */
+export function httpsRequest(options: RequestOptions, body?: unknown): Promise<HttpAnswer & { reusedSocket: boolean }> {
+  const data = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  return new Promise((resolveReq, reject) => {
     const req = request({
-      host: url.hostname, port: url.port, path, method, ca: server.ca, ...(agent !== undefined ? { agent } : {}),
-      headers: {
-        Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json',
-        ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}), ...headers,
-      },
+      ...options,
+      headers: { 'Content-Type': 'application/json', ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}), ...options.headers },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
@@ -117,17 +109,34 @@ export async function api(server: RunningServer, method: string, path: string, b
         try { json = JSON.parse(text); } catch { json = undefined; }
         const h = new Headers();
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
-        resolveReq({ status: res.statusCode ?? 0, headers: h, text, json });
+        resolveReq({ status: res.statusCode ?? 0, headers: h, text, json, reusedSocket: req.reusedSocket });
       });
     });
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      if (retry && req.reusedSocket && e.code === 'ECONNRESET') resolveReq(send(false));
-      else reject(e);
-    });
+    req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
     if (data !== undefined) req.write(data);
     req.end();
   });
-  return send(true);
+}
+
+/**
+ * An authenticated HTTPS request to the server. The path is sent as is (no resolution of `.`/`..`
+ * segments); `agent: false` sends it on a connection of its own.
+ */
+export async function api(server: RunningServer, method: string, path: string, body?: unknown,
+  headers: Record<string, string> = {}, agent?: Agent | false): Promise<HttpAnswer> {
+  const url = new URL(server.url);
+  const send = () => httpsRequest({
+    host: url.hostname, port: url.port, path, method, ca: server.ca, ...(agent !== undefined ? { agent } : {}),
+    headers: { Authorization: `Bearer ${server.token}`, ...headers },
+  }, body);
+  try {
+    return await send();
+  } catch (e) {
+    // A pooled connection the server closed while this process was blocked (spawnSync) fails at its first use:
+    // the request never reached the server, so it is sent again, as Node's documentation advises.
+    if ((e as { reusedSocket?: boolean }).reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET') return send();
+    throw e;
+  }
 }
 
 /** Runs kubectl and asserts it succeeded; returns stdout. */

@@ -2,12 +2,11 @@
 // = groups, as the API server reads them), each with a kubeconfig and a kubectl cache of its own.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { stringify } from 'yaml';
 import { writeFileAtomic } from '../../src/pki/pki.ts';
-import type { RunningServer } from './server.ts';
+import { httpsRequest, type RunningServer } from './server.ts';
 
 export interface TestUser {
   name: string;
@@ -60,23 +59,7 @@ export function mintUser(server: RunningServer, name: string, groups: string[] =
 export function userApi(user: TestUser, method: string, path: string, body?: unknown,
   headers: Record<string, string | string[]> = {}): Promise<{ status: number; text: string; json: any }> {
   const url = new URL(user.server.url);
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: url.hostname, port: url.port, path, method, ca: user.server.ca, cert: user.cert, key: user.key, agent: false,
-      headers: { 'Content-Type': 'application/json', ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}), ...headers },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: any;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, text, json });
-      });
-    });
-    req.on('error', reject);
-    if (data !== undefined) req.write(data);
-    req.end();
-  });
+  return httpsRequest({
+    host: url.hostname, port: url.port, path, method, ca: user.server.ca, cert: user.cert, key: user.key, agent: false, headers,
+  }, body);
 }
