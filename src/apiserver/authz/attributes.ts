@@ -4,7 +4,7 @@ import { type ApiError, forbiddenRequest } from '../errors.ts';
 import type { ResourceRequest } from '../request-info.ts';
 import { parseFieldSelector, requiresExactMatch, SelectorError } from '../selectors.ts';
 import { pathSegmentName } from '../../registry/validation.ts';
-import { goQuote } from './quote.ts';
+import { goQuote } from '../../gofmt.ts';
 import type { UserInfo } from './user.ts';
 
 export interface Attributes {

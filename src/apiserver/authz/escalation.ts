@@ -10,7 +10,7 @@ import type { Attributes } from './attributes.ts';
 import type { Authorizer } from './authorizer.ts';
 import { RBAC_GROUP, toBinding, type RbacPlural, type RoleRef } from './cache.ts';
 import { aggregate } from './rbac.ts';
-import { goQuote, goQuoteList } from './quote.ts';
+import { goQuote, goQuoteList } from '../../gofmt.ts';
 import { compactRules, compactString, toPolicyRules, uncovered, type PolicyRule } from './rules.ts';
 import { SYSTEM_MASTERS, type UserInfo } from './user.ts';
 

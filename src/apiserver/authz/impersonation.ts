@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../errors.ts';
 import { forbiddenError, type Attributes } from './attributes.ts';
 import type { Authorizer } from './authorizer.ts';
-import { goQuote } from './quote.ts';
+import { goQuote } from '../../gofmt.ts';
 import {
   ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS, serviceAccountGroups, serviceAccountUsername,
   splitServiceAccountUsername, type UserInfo,

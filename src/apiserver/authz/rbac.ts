@@ -2,7 +2,7 @@
 // holds in a namespace come from the ClusterRoleBindings and that namespace's RoleBindings naming the user.
 import type { Attributes } from './attributes.ts';
 import { RBAC_GROUP, type Binding, type RbacCache, type RoleRef, type Subject } from './cache.ts';
-import { goQuote } from './quote.ts';
+import { goQuote } from '../../gofmt.ts';
 import { ruleAllows, type PolicyRule } from './rules.ts';
 import { serviceAccountUsername, type UserInfo } from './user.ts';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Attributes } from './attributes.ts';
-import { goQuote, goQuoteList } from './quote.ts';
+import { goQuote, goQuoteList } from '../../gofmt.ts';
 import { compactRules, compactString, ruleAllows, toPolicyRule, uncovered } from './rules.ts';
 
 const user = { name: 'alice', groups: [] };

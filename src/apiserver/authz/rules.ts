@@ -1,7 +1,7 @@
 // RBAC policy rules: whether one allows a request (upstream's rbac/v1 evaluation helpers), and whether a
 // set of rules covers another (the escalation check's comparator), with the compact text of a rule.
 import type { Attributes } from './attributes.ts';
-import { goQuoteList } from './quote.ts';
+import { goQuoteList } from '../../gofmt.ts';
 
 export interface PolicyRule {
   verbs: string[];

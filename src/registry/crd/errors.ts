@@ -1,5 +1,6 @@
 // Field errors shaped like k8s.io/apimachinery's field.Error, rendered with the same texts, plus the
 // name validators (DNS-1123 subdomain, DNS-1035 label) whose messages kubectl users see verbatim.
+import { goQuote } from '../../gofmt.ts';
 
 export type FieldErrorType =
   | 'FieldValueRequired'
@@ -65,10 +66,6 @@ function goQuoteJSON(s: string): string {
   return JSON.stringify(s).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
-/** Go's `%q` for a string (close enough: JSON quoting). */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
 
 /** How field.Error prints a bad value. */
 export function formatBadValue(v: unknown): string {

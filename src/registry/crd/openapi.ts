@@ -2,7 +2,8 @@
 // the way apiextensions-apiserver does (kubeOpenAPIResultToFieldErrors).
 
 import type { JSONSchemaProps } from '../types.ts';
-import { fieldErr, goFloat, goJSON, goNumber, goQuote, type FieldError } from './errors.ts';
+import { goQuote } from '../../gofmt.ts';
+import { fieldErr, goFloat, goJSON, goNumber, type FieldError } from './errors.ts';
 import { checkFormat, SUPPORTED_FORMATS } from './formats.ts';
 
 type Code = 'type' | 'required' | 'enum' | 'tooLong' | 'maxItems' | 'tooManyProps' | 'invalid' | 'composite';
