@@ -140,3 +140,25 @@ export async function startMemberHost(count: number, extraNodeArgs: string[] = [
     /^ready (\S+)/m, 300_000);
   return { members: JSON.parse(readFileSync(started.match[1]!, 'utf8')), pid: started.child.pid!, stop: () => started.stop() };
 }
+
+export interface AgentHost {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/agent-host.ts: a `canopy agent` for each of the first count members, in one process (Pull mode). */
+export async function startAgentHost(controlPlaneKubeconfig: string, members: Array<{ name: string; kubeconfig: string }>,
+  count: number, extraNodeArgs: string[] = []): Promise<AgentHost> {
+  const dir = tempDir('canopy-bench-agents-');
+  writeFileSync(join(dir, 'members.json'), JSON.stringify(members));
+  const started = await startChild([...extraNodeArgs, '--import', 'tsx', join(ROOT, 'bench', 'agent-host.ts'), controlPlaneKubeconfig,
+    join(dir, 'members.json'), String(count)], /^ready$/m, 300_000);
+  return {
+    pid: started.child.pid!,
+    async stop() {
+      await started.stop();
+      rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
+    },
+  };
+}

@@ -1,5 +1,6 @@
 // Propagation latency: from the create of a ConfigMap template on the control plane to the object existing on
-// every member, for 1, 10 and 100 local members (all hosted by one bench/member-host.ts process).
+// every member, for 1, 10 and 100 local members (all hosted by one bench/member-host.ts process), in Push mode (the
+// control plane applies) and in Pull mode (an agent per member applies; all in one bench/agent-host.ts process).
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { parse } from 'yaml';
@@ -8,10 +9,12 @@ import { onEachLine } from '../src/lines.ts';
 import { Client } from './client.ts';
 import type { Figure } from './figure.ts';
 import { configMap, configMapsPath, createNamespace } from './objects.ts';
-import { startCanopy, startMemberHost, type Canopy } from './processes.ts';
+import { type AgentHost, startAgentHost, startCanopy, startMemberHost, type Canopy } from './processes.ts';
+
+export type Mode = 'Push' | 'Pull';
 import { now, Samples } from './stats.ts';
 
-/** p99 at 100 members must stay below this (Karmada reports p99 1.3 s in Push mode at 100 clusters). */
+/** p99 at 100 members must stay below this (Karmada reports p99 1.3 s in Push mode, 989 ms in Pull mode, at 100 clusters). */
 const TARGET_P99_MS = 1000;
 const TARGET_MEMBERS = 100;
 const SAMPLES: Record<number, number> = { 1: 100, 10: 100, 100: 40 };
@@ -165,16 +168,19 @@ interface Measured {
   cpu?: { controlPlane: number; members: number };
 }
 
-async function measure(canopy: Canopy, members: Member[], hostPid: number, samples: number): Promise<Measured> {
+async function measure(canopy: Canopy, members: Member[], hostPid: number, samples: number, mode: Mode,
+  nodeArgs: string[]): Promise<Measured> {
   const n = members.length;
   const cp = new Client(canopy.url, canopy.ca, canopy.token, 4);
   const first = members[0]!;
   const direct = new Client(first.url, first.ca, first.token, 1);
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const requests: Array<ReturnType<typeof request>> = [];
+  let agents: AgentHost | undefined;
   try {
     let t = now();
-    await joinAll(canopy, members);
+    if (mode === 'Push') await joinAll(canopy, members);
+    else agents = await startAgentHost(`${canopy.dir}/kubeconfig`, members, n, nodeArgs);
     const joinSeconds = (now() - t) / 1000;
     t = now();
     await waitReady(cp, n);
@@ -225,6 +231,7 @@ async function measure(canopy: Canopy, members: Member[], hostPid: number, sampl
     }
     return result;
   } finally {
+    await agents?.stop();
     for (const req of requests) req.destroy();
     agent.destroy();
     cp.close();
@@ -235,13 +242,13 @@ async function measure(canopy: Canopy, members: Member[], hostPid: number, sampl
 const quantiles = (s: Samples) => ({ p50: s.quantile(0.5), p99: s.quantile(0.99), max: s.quantile(1) });
 const ms = (v: number) => (v < 10 ? `${v.toFixed(2)} ms` : `${v.toFixed(0)} ms`);
 
-function figure(n: number, m: Measured, startSeconds: number): Figure {
+function figure(n: number, mode: Mode, m: Measured, startSeconds: number): Figure {
   const prop = quantiles(m.propagation);
   const base = quantiles(m.direct);
   const del = quantiles(m.deletion);
   const members = `${n} member${n === 1 ? '' : 's'}`;
   return {
-    title: `Propagation, ${members}`,
+    title: `Propagation, ${members}${mode === 'Pull' ? ', Pull mode' : ''}`,
     description: `A ConfigMap template (about 0.5 KiB) created on the control plane by one HTTPS POST (what \`kubectl create -f\` `
       + `sends; kubectl's start-up and the GET \`kubectl apply\` makes first are not counted), until an ADDED watch event for it `
       + `has come from ${n === 1 ? 'the member' : `every one of the ${members}`} (one watch per member, opened before the create; `
@@ -250,7 +257,10 @@ function figure(n: number, m: Measured, startSeconds: number): Figure {
       + `${m.propagation.count} samples, one template in flight at a time, after one warm-up; each template is deleted on `
       + 'the control plane and gone from every member before the next. The control plane is a fresh `canopy serve` '
       + '(durable SQLite store, default settings: clusters keep being probed every 10 s); the members are lightweight '
-      + 'canopy member servers with in-memory stores, all in one process (bench/member-host.ts).',
+      + 'canopy member servers with in-memory stores, all in one process (bench/member-host.ts). '
+      + (mode === 'Push' ? 'Push mode: members joined with canopy join; the control plane applies the Works.'
+        : 'Pull mode: a canopy agent per member (all in one process, bench/agent-host.ts) watches its execution namespace '
+          + 'on the control plane and applies the Works; the control plane never dials the members.'),
     baselineName: `the same ConfigMap created directly on ${n === 1 ? 'the' : 'one'} member (POST to member1) until its watch `
       + 'event arrives, measured alternately with the samples',
     rows: [
@@ -262,10 +272,10 @@ function figure(n: number, m: Measured, startSeconds: number): Figure {
     notes: [
       `deletion (DELETE of the template on the control plane until a DELETED event from every member): `
         + `p50 ${ms(del.p50)}, p99 ${ms(del.p99)}, max ${ms(del.max)}`,
-      `setup: ${members} joined in ${m.joinSeconds.toFixed(1)} s, all Ready in ${m.readySeconds.toFixed(1)} s more `
+      `setup: ${members} ${mode === 'Push' ? 'joined' : 'registered by their agents'} in ${m.joinSeconds.toFixed(1)} s, all Ready in ${m.readySeconds.toFixed(1)} s more `
         + `(the member host started once for all member counts, in ${startSeconds.toFixed(1)} s)`,
       ...(m.cpu ? [`CPU per sample (create, delete and the direct write): control plane ${ms(m.cpu.controlPlane)}, `
-        + `member host ${ms(m.cpu.members)}`] : []),
+        + `member host ${ms(m.cpu.members)}${mode === 'Pull' ? ' (the agents\' own CPU not counted)' : ''}`] : []),
       ...(m.propagation.count < 100 ? [`with ${m.propagation.count} samples, p99 (nearest rank) is the largest sample`] : []),
     ],
   };
@@ -280,13 +290,16 @@ export async function propagationFigures(counts: number[], nodeArgs: string[], s
   const figures: Figure[] = [];
   try {
     const all = host.members.map(memberOf);
-    for (const n of counts) {
-      step(`propagation, ${n} member${n === 1 ? '' : 's'}`);
-      const canopy = await startCanopy(nodeArgs);
-      try {
-        figures.push(figure(n, await measure(canopy, all.slice(0, n), host.pid, samplesOverride ?? SAMPLES[n] ?? DEFAULT_SAMPLES), startSeconds));
-      } finally {
-        await canopy.stop();
+    for (const mode of ['Push', 'Pull'] as const) {
+      for (const n of counts) {
+        step(`propagation, ${n} member${n === 1 ? '' : 's'}, ${mode} mode`);
+        const canopy = await startCanopy(nodeArgs);
+        try {
+          const measured = await measure(canopy, all.slice(0, n), host.pid, samplesOverride ?? SAMPLES[n] ?? DEFAULT_SAMPLES, mode, nodeArgs);
+          figures.push(figure(n, mode, measured, startSeconds));
+        } finally {
+          await canopy.stop();
+        }
       }
     }
   } finally {
