@@ -18,7 +18,7 @@ import {
 import { parseSelectors } from '../registry/filters.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
-import type { Condition } from './cluster.ts';
+import { type Condition, rfc3339 } from './cluster.ts';
 import { APPLY_MODE_ANNOTATION, MANAGED_BY_KARMADA_LABEL, WORK_APPLIED } from './execution.ts';
 import { executionSpaceName } from './execution-namespace.ts';
 import { relabelManifest } from './global-namespace.ts';
@@ -68,7 +68,7 @@ export function namespaceSyncController(objects: ObjectService, logger: Logger):
       return;
     }
     if (!op.status?.startTime) {
-      op = await writeStatus(name, { phase: 'Running', startTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+      op = await writeStatus(name, { phase: 'Running', startTime: rfc3339(Date.now()) });
     }
     const direction: string = op.spec?.direction;
     if (direction === 'FromCluster') {
@@ -299,7 +299,7 @@ export function namespaceSyncController(objects: ObjectService, logger: Logger):
       ...final,
       phase: final.failed.length ? 'Failed' : 'Succeeded',
       message: failures ? `${what}; failed - ${failures}` : what,
-      completionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      completionTime: rfc3339(Date.now()),
     });
     await deleteWorksOf(op.metadata.name);
     log.info({ namespaceSync: op.metadata.name, direction: op.spec.direction, failed: final.failed.length }, 'namespace sync done');
