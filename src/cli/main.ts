@@ -4,6 +4,7 @@ import { startControlPlane, type ControlPlaneOptions } from '../controlplane/con
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
 import { registerAgentCommand } from './agent.ts';
 import { registerClusterCommands } from './clusters.ts';
+import { registerConfigSyncCommands } from './configsync.ts';
 import { registerMigrateCommand } from './migrate.ts';
 import { registerNamespaceCommands } from './namespaces.ts';
 import { registerUpCommand } from './up.ts';
@@ -120,6 +121,7 @@ registerClusterCommands(program, run);
 registerMigrateCommand(program, run);
 registerAgentCommand(program, run, stopOnSignal, seconds);
 registerNamespaceCommands(program, run);
+registerConfigSyncCommands(program, run);
 registerUpCommand(program, run, stopOnSignal);
 
 await program.parseAsync(process.argv);
