@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from './client.ts';
+import { configSyncFigure } from './configsync.ts';
 import type { Figure } from './figure.ts';
 import { createFigure, getFigure, listFigure, type Settings } from './http-figures.ts';
 import { cleanupSync, ROOT, startCanopy, type Canopy } from './processes.ts';
@@ -37,9 +38,9 @@ const LIST_10K_CONCURRENCY = 4;
 /** The whole run is abandoned past this. */
 const OVERALL_TIMEOUT_MS = 15 * 60_000;
 /** BENCH_ONLY runs some groups of figures (and leaves docs/benchmarks.md alone): http (on SQLite), etcd (the same
- *  figures on etcd), storage (both, and their comparison) or propagation. */
+ *  figures on etcd), storage (both, and their comparison), propagation or configsync. */
 const GROUPS: Record<string, string[]> = {
-  http: ['http'], etcd: ['etcd'], storage: ['http', 'etcd', 'storage'], propagation: ['propagation'],
+  http: ['http'], etcd: ['etcd'], storage: ['http', 'etcd', 'storage'], propagation: ['propagation'], configsync: ['configsync'],
 };
 const only = process.env.BENCH_ONLY;
 if (only !== undefined && !GROUPS[only]) throw new Error(`BENCH_ONLY must be one of ${Object.keys(GROUPS).join(', ')}`);
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
     }
   }
   if (runs('propagation')) figures.push(...await propagationFigures(propagationMembers, nodeArgs, step));
+  if (runs('configsync')) figures.push(await configSyncFigure(step));
   const totalSeconds = (performance.now() - started) / 1000;
   step('done');
   if (only !== undefined) {

@@ -1,12 +1,11 @@
 // canopy hydrate: what each namespace of each cluster gets from a hierarchical repo (inheritance, NamespaceSelectors,
 // ClusterSelectors), written as nomos hydrate writes it; and the metadata the library adds for syncing.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { loadHierarchicalRepo } from '../src/configsync/repo.ts';
-import { canopy, configMapYaml, makeRepo, namespaceYaml, ROOT } from './support/configsync.ts';
+import { canopy, configMapYaml, makeRepo, namespaceYaml, removeTemporaryDirectories, ROOT, temporaryDirectory } from './support/configsync.ts';
 
 const EXAMPLE = join(ROOT, 'examples', 'config-sync');
 
@@ -18,7 +17,7 @@ function files(dir: string, prefix = ''): string[] {
 }
 
 function hydrate(repo: string, ...args: string[]): { code: number; stderr: string; stdout: string; out: string } {
-  const out = join(mkdtempSync(join(tmpdir(), 'canopy-hydrated-')), 'compiled');
+  const out = join(temporaryDirectory('canopy-hydrated-'), 'compiled');
   return { ...canopy(['hydrate', '--path', repo, '--output', out, ...args]), out };
 }
 
@@ -38,6 +37,8 @@ function exampleFiles(prodCluster: boolean): string[] {
 }
 
 describe('canopy hydrate', () => {
+  after(removeTemporaryDirectories);
+
   it('gives each namespace of the example exactly what it inherits, per cluster', () => {
     const all = hydrate(EXAMPLE);
     assert.equal(all.code, 0, all.stderr);

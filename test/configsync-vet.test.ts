@@ -1,7 +1,7 @@
 // canopy vet: each KNV error a hierarchical repo can have, with upstream's text, found by the real CLI on a minimal repo.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { canopy, configMapYaml, makeRepo, namespaceYaml } from './support/configsync.ts';
+import { after, describe, it } from 'node:test';
+import { canopy, configMapYaml, makeRepo, namespaceYaml, removeTemporaryDirectories } from './support/configsync.ts';
 
 const HELP = 'For more information, see https://g.co/cloud/acm-errors#knv';
 
@@ -31,6 +31,8 @@ const NAMESPACE_SELECTOR = 'apiVersion: configmanagement.gke.io/v1\nkind: Namesp
 const RBAC_VIEW = 'roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: view\n';
 
 describe('canopy vet', () => {
+  after(removeTemporaryDirectories);
+
   it('prints the success line for a valid repo, and for the example', () => {
     const r = vet(NS_A);
     assert.equal(r.code, 0, r.stderr);

@@ -88,9 +88,13 @@ export function renderFile(objects: readonly KObject[], format: OutputFormat): s
 
 /** Writes every file under dir; returns the paths written, relative to dir. */
 export function writeOutput(dir: string, files: ReadonlyMap<string, readonly KObject[]>, format: OutputFormat): string[] {
+  const created = new Set<string>();
   for (const [path, objects] of files) {
     const target = join(dir, path);
-    mkdirSync(dirname(target), { recursive: true });
+    if (!created.has(dirname(target))) {
+      mkdirSync(dirname(target), { recursive: true });
+      created.add(dirname(target));
+    }
     writeFileSync(target, renderFile(objects, format));
   }
   return [...files.keys()];

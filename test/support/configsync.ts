@@ -1,6 +1,6 @@
 // Config Sync repos in temporary directories, and the real canopy CLI run on them.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,9 +10,22 @@ const CANOPY = join(ROOT, 'bin', 'canopy');
 
 export const REPO_YAML = 'apiVersion: configmanagement.gke.io/v1\nkind: Repo\nmetadata:\n  name: repo\nspec:\n  version: 1.0.0\n';
 
+const temporaryDirectories: string[] = [];
+
+/** A new temporary directory, removed by removeTemporaryDirectories(). */
+export function temporaryDirectory(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirectories.push(dir);
+  return dir;
+}
+
+export function removeTemporaryDirectories(): void {
+  for (const dir of temporaryDirectories.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A repo in a new temporary directory: system/repo.yaml (unless files sets it to null) and the given files. */
 export function makeRepo(files: Record<string, string | null>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'canopy-configsync-'));
+  const dir = temporaryDirectory('canopy-configsync-');
   for (const [path, text] of Object.entries({ 'system/repo.yaml': REPO_YAML, ...files })) {
     if (text === null) continue;
     mkdirSync(dirname(join(dir, path)), { recursive: true });
