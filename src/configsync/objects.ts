@@ -16,14 +16,13 @@ export interface GroupKind {
 }
 
 export const CONFIG_MANAGEMENT_GROUP = 'configmanagement.gke.io';
-export const CLUSTER_REGISTRY_GROUP = 'clusterregistry.k8s.io';
+const CLUSTER_REGISTRY_GROUP = 'clusterregistry.k8s.io';
 
 export const NAMESPACE: GroupKind = { group: '', kind: 'Namespace' };
 export const NAMESPACE_SELECTOR: GroupKind = { group: CONFIG_MANAGEMENT_GROUP, kind: 'NamespaceSelector' };
 export const CLUSTER_SELECTOR: GroupKind = { group: CONFIG_MANAGEMENT_GROUP, kind: 'ClusterSelector' };
 export const HIERARCHY_CONFIG: GroupKind = { group: CONFIG_MANAGEMENT_GROUP, kind: 'HierarchyConfig' };
 export const REPO: GroupKind = { group: CONFIG_MANAGEMENT_GROUP, kind: 'Repo' };
-export const SYNC: GroupKind = { group: CONFIG_MANAGEMENT_GROUP, kind: 'Sync' };
 export const CLUSTER: GroupKind = { group: CLUSTER_REGISTRY_GROUP, kind: 'Cluster' };
 export const CUSTOM_RESOURCE_DEFINITION: GroupKind = { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' };
 

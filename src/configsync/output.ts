@@ -11,16 +11,13 @@ import {
 
 export type OutputFormat = 'yaml' | 'json';
 
-/** The cluster directory of objects hydrated for no particular cluster. */
-export const DEFAULT_CLUSTER = 'defaultcluster';
-
 export interface ClusterObjects {
   cluster: string;
   objects: readonly FileObject[];
 }
 
 /** The object as nomos hydrate prints it (hydrate.Clean): without Config Sync's annotations, labels and tree labels. */
-export function cleanForOutput(source: KObject): KObject {
+function cleanForOutput(source: KObject): KObject {
   const object = structuredClone(source);
   const metadata = object.metadata;
   const isNamespace = isKind(object, NAMESPACE);

@@ -8,7 +8,7 @@ import { ANNOTATION, type FileObject, type KObject, TOP_LEVEL_DIRS, topLevelDire
 export type SourceFormat = 'hierarchy' | 'unstructured';
 
 /** A file that could not be turned into objects. */
-export interface ReadProblem {
+interface ReadProblem {
   path: string;
   message: string;
 }
@@ -71,7 +71,7 @@ function configFiles(root: string, dir: string): string[] {
 }
 
 /** The objects of one file; local-config objects dropped. */
-export function parseFile(text: string, extension: string): KObject[] {
+function parseFile(text: string, extension: string): KObject[] {
   const objects = extension === '.json' ? parseJson(text) : parseYaml(text);
   return objects.filter((o) => {
     const localConfig = o.metadata?.annotations?.[ANNOTATION.localConfig];

@@ -87,7 +87,7 @@ function namespaceSelectorErrors(tree: RepoTree): knv.KnvError[] {
  * `root.tree.hnc.x-k8s.io/depth` label, clashing with the one for namespaces/ itself. Worded like upstream's reserved
  * directory name error (KNV1028).
  */
-export function reservedTreeDirectory(dir: string): knv.KnvError {
+function reservedTreeDirectory(dir: string): knv.KnvError {
   return {
     code: 'KNV1028',
     message: `Directories in namespaces/ MUST NOT be named ${JSON.stringify(ROOT_TREE_NAME)}: every Namespace gets the tree label ${ROOT_TREE_NAME}.tree.hnc.x-k8s.io/depth for the namespaces/ directory itself. Rename the ${JSON.stringify(ROOT_TREE_NAME)} directory.`,
