@@ -46,7 +46,7 @@ export function declaredClusters(objects: readonly FileObject[]): ClusterInfo[] 
   for (const fo of objects) {
     if (isKind(fo.object, CLUSTER)) names.add(nameOf(fo.object));
     const inline = annotationsOf(fo.object)[ANNOTATION.clusterNameSelector];
-    if (inline !== undefined) for (const n of inline.split(',')) names.add(n.trim());
+    for (const n of inline?.split(',') ?? []) if (n.trim()) names.add(n.trim());
   }
   return [...names].map((name) => ({ name }));
 }
