@@ -44,6 +44,7 @@ const SERVED: Record<string, [string, string[]]> = {
   'apiextensions/v1': ['apiextensions.k8s.io', ['CustomResourceDefinition']],
   'events/v1': ['events.k8s.io', ['Event']],
   'policy/v1': ['policy', ['PodDisruptionBudget']],
+  'certificates/v1': ['certificates.k8s.io', ['CertificateSigningRequest']],
 };
 /** Further kinds with a GVK that are not resources of their own (subresource bodies). */
 const EXTRA_KINDS: Array<[string, string, string]> = [

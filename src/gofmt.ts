@@ -1,4 +1,5 @@
-// Go's %q and %v formatting of strings and string lists, for messages that must read as upstream's do.
+// Go's %q and %v formatting of strings and string lists, for messages that must read as upstream's do, and Go's
+// duration syntax.
 
 const ESCAPES: Record<string, string> = {
   '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
@@ -22,4 +23,15 @@ export function goQuote(text: string): string {
 /** fmt's %q of a []string: `["a" "b"]`. */
 export function goQuoteList(items: readonly string[]): string {
   return `[${items.map(goQuote).join(' ')}]`;
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration ("90s", "1h30m", "24h0m0s"), in milliseconds; undefined if the text is not a duration. */
+export function parseGoDuration(text: string): number | undefined {
+  const match = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(text);
+  if (!match) return text === '0' ? 0 : undefined;
+  let total = 0;
+  for (const [, value, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(value) * DURATION_UNITS[unit!]!;
+  return match[1] === '-' ? -total : total;
 }

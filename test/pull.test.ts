@@ -2,7 +2,10 @@
 // never dials the member; the agent registers the cluster, renews its Lease, reports status and applies Works.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import forge from 'node-forge';
 import { type AgentProcess, canopy, memberGet, startAgentProcess } from './support/federation.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, kubectlFails, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
 
@@ -12,12 +15,27 @@ let agent: AgentProcess | undefined;
 
 const GRACE_SECONDS = 4;
 
-/** The agent's kubeconfig from `canopy register`: a credential for its own objects only. */
+/** The bootstrap kubeconfig from `canopy register`, and the agent's own one, obtained with it. */
+let bootstrapKubeconfig: string;
 let agentKubeconfig: string;
 
 function startAgent(): Promise<AgentProcess> {
-  return startAgentProcess(agentKubeconfig, member, 'pm', ['--cluster-success-threshold', '0', '--cluster-failure-threshold', '0',
-    '--cluster-lease-duration', '2']);
+  return startAgentProcess(agentKubeconfig, member, 'pm', ['--bootstrap-kubeconfig', bootstrapKubeconfig,
+    '--cluster-success-threshold', '0', '--cluster-failure-threshold', '0', '--cluster-lease-duration', '2']);
+}
+
+/** A bootstrap token Secret as `canopy register` writes it, made by hand to control its expiry. */
+function bootstrapTokenSecret(id: string, secret: string, expiration: Date, groups: string[]): object {
+  const data = { 'token-id': id, 'token-secret': secret, expiration: expiration.toISOString(), 'usage-bootstrap-authentication': 'true',
+    'auth-extra-groups': groups.join(',') };
+  return { apiVersion: 'v1', kind: 'Secret', type: 'bootstrap.kubernetes.io/token', metadata: { name: `bootstrap-token-${id}`, namespace: 'kube-system' },
+    stringData: data };
+}
+
+function withToken(server: RunningServer, token: string): RunningServer {
+  const file = join(server.dir, `token-${token.slice(0, 6)}.kubeconfig`);
+  writeFileSync(file, readFileSync(server.kubeconfig, 'utf8').replace(/token: .*/, `token: ${token}`));
+  return { ...server, kubeconfig: file };
 }
 
 async function killAgent(): Promise<void> {
@@ -46,10 +64,11 @@ describe('Pull mode', () => {
       startServer({ args: ['--cluster-status-update-frequency', '1', '--cluster-monitor-grace-period', String(GRACE_SECONDS)] }),
       startServer({ command: 'member', name: 'pm' }),
     ]);
+    bootstrapKubeconfig = join(cp.dir, 'pm-bootstrap.kubeconfig');
     agentKubeconfig = join(cp.dir, 'pm-agent.kubeconfig');
-    const registered = canopy(['register', 'pm', '--dir', cp.dir, '--output', agentKubeconfig], cp);
+    const registered = canopy(['register', 'pm', '--dir', cp.dir, '--output', bootstrapKubeconfig], cp);
     assert.equal(registered.code, 0, registered.stderr);
-    assert.match(registered.stdout, /cluster "pm" registered \(Pull mode\)/);
+    assert.match(registered.stdout, /cluster "pm" registered \(Pull mode\); bootstrap kubeconfig: .*pm-bootstrap.kubeconfig \(valid until /);
     agent = await startAgent();
   });
   after(async () => {
@@ -93,6 +112,65 @@ describe('Pull mode', () => {
       const err = kubectlFails(asAgent, args);
       assert.ok(err.includes(`Error from server (Forbidden): ${message}`), `${args.join(' ')}: ${err}`);
     }
+  });
+
+  it('the agent obtained its certificate with the bootstrap token: a request approved and signed', async () => {
+    const agentUser = kubectlOk({ ...cp, kubeconfig: agentKubeconfig }, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username} {.status.userInfo.groups}']);
+    assert.equal(agentUser, 'system:karmada:agent:pm ["system:karmada:agents","system:authenticated"]');
+    const table = kubectlOk(cp, ['get', 'csr']);
+    assert.match(table, /^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION$/m);
+    assert.match(table, /^agent-csr-pm-\S+\s+\S+\s+kubernetes.io\/kube-apiserver-client\s+system:bootstrap:[a-z0-9]{6}\s+<none>\s+Approved,Issued$/m);
+  });
+
+  it('a bootstrap token may ask for its own cluster\'s certificate only, and do nothing else', async () => {
+    const token = /token: (\S+)/.exec(readFileSync(bootstrapKubeconfig, 'utf8'))![1]!;
+    const asBootstrap = withToken(cp, token);
+    const user = `User "system:bootstrap:${token.slice(0, 6)}"`;
+    for (const [args, message] of [
+      [['get', 'secrets', '-n', 'kube-system'], `secrets is forbidden: ${user} cannot list resource "secrets" in API group "" in the namespace "kube-system"`],
+      [['get', 'works', '-n', 'karmada-es-pm'], `works.work.karmada.io is forbidden: ${user} cannot list resource "works" in API group "work.karmada.io" in the namespace "karmada-es-pm"`],
+      [['get', 'clusters'], `clusters.cluster.karmada.io is forbidden: ${user} cannot list resource "clusters" in API group "cluster.karmada.io" at the cluster scope`],
+    ] as Array<[string[], string]>) {
+      const err = kubectlFails(asBootstrap, args);
+      assert.ok(err.includes(`Error from server (Forbidden): ${message}`), `${args.join(' ')}: ${err}`);
+    }
+    // Someone else's agent identity: the request is denied, not signed.
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const request = forge.pki.createCertificationRequest();
+    request.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
+    request.setSubject([{ name: 'commonName', value: 'system:karmada:agent:other' }, { name: 'organizationName', value: 'system:karmada:agents' }]);
+    request.sign(forge.pki.privateKeyFromPem(keys.privateKey), forge.md.sha256.create());
+    kubectlOk(asBootstrap, ['create', '-f', '-'], { input: JSON.stringify({
+      apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'takeover' },
+      spec: { request: Buffer.from(forge.pki.certificationRequestToPem(request)).toString('base64'),
+        signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] },
+    }) });
+    const denied = await waitFor('takeover denied', async () => {
+      const csr = (await api(cp, 'GET', '/apis/certificates.k8s.io/v1/certificatesigningrequests/takeover')).json;
+      return csr?.status?.conditions?.length ? csr : undefined;
+    });
+    assert.equal(denied.spec.username, `system:bootstrap:${token.slice(0, 6)}`);
+    assert.deepEqual(denied.status.conditions.map((c: any) => [c.type, c.reason]), [['Denied', 'AgentCertificateDenied']]);
+    assert.match(denied.status.conditions[0].message, /may not request the agent certificate of cluster "other"/);
+    assert.equal(denied.status.certificate, undefined);
+  });
+
+  it('an expired bootstrap token authenticates no one and is deleted; an agent with it says what to do', async () => {
+    const id = 'exp123';
+    const secrets = '/api/v1/namespaces/kube-system/secrets';
+    assert.equal((await api(cp, 'POST', secrets, bootstrapTokenSecret(id, '0123456789abcdef', new Date(Date.now() + 3000),
+      ['system:bootstrappers:karmada:default-cluster-token', 'system:bootstrappers:canopy:cluster:pm']))).status, 201);
+    const asToken = withToken(cp, `${id}.0123456789abcdef`);
+    assert.equal(kubectlOk(asToken, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']), `system:bootstrap:${id}`);
+    assert.match(kubectlFails(withToken(cp, `${id}.0123456789abcdeX`), ['auth', 'whoami']), /Unauthorized/);
+    await waitFor('the expired token deleted', async () => ((await api(cp, 'GET', `${secrets}/bootstrap-token-${id}`)).status === 404 ? true : undefined));
+    assert.match(kubectlFails(asToken, ['auth', 'whoami']), /Unauthorized/);
+    const bootstrap = join(cp.dir, 'expired-bootstrap.kubeconfig');
+    writeFileSync(bootstrap, readFileSync(asToken.kubeconfig, 'utf8'));
+    const run = canopy(['agent', '--cluster-name', 'pm', '--bootstrap-kubeconfig', bootstrap, '--control-plane-kubeconfig', join(cp.dir, 'none.kubeconfig'),
+      '--kubeconfig', member.kubeconfig], cp);
+    assert.notEqual(run.code, 0);
+    assert.equal(run.stderr, 'error: the control plane refused the bootstrap token (expired or deleted); run `canopy register pm` again for a new one\n');
   });
 
   it('Works reach the member and status comes back', async () => {

@@ -53,7 +53,7 @@ export async function startAgent(options: AgentOptions): Promise<Controller> {
   };
 }
 
-/** Creates the Cluster in Pull mode, or adopts the one this agent registered before. */
+/** Adopts the Cluster `canopy register` made (or this agent before), or creates it in Pull mode if allowed. */
 async function register(api: ControlPlaneApi, name: string, apiEndpoint: string): Promise<KObject> {
   const existing = await api.get(CLUSTERS, undefined, name);
   if (existing) {
@@ -61,12 +61,7 @@ async function register(api: ControlPlaneApi, name: string, apiEndpoint: string)
       throw new AgentError(`cluster "${name}" is joined in ${existing.spec?.syncMode ?? 'another'} mode; unjoin it before running an agent for it`);
     }
     if (existing.metadata.deletionTimestamp) throw new AgentError(`cluster "${name}" is being removed from the control plane`);
-    if (existing.spec.apiEndpoint === apiEndpoint) return existing;
-    // Informational only; an agent credential from `canopy register` may write the Cluster's status alone.
-    return api.modify(CLUSTERS, undefined, name, (c) => ({ ...c, spec: { ...c.spec, apiEndpoint } })).catch((e) => {
-      if (e instanceof ApiError && e.code === 403) return existing;
-      throw e;
-    });
+    return existing;
   }
   try {
     return await api.create(CLUSTERS, undefined, {

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { normalizeCustomResource } from '../registry/crd/strategies.ts';
 import { parseSelectors } from '../registry/filters.ts';
+import type { UserInfo } from './authz/user.ts';
 import type { DeleteOptions, KObject, ObjectService, WriteContext } from '../registry/objects.ts';
 import { validateObject, pruneUnknownFields } from '../registry/openapi/validate.ts';
 import { applyJsonPatch, decodeJsonPatch, PatchError } from '../registry/patch/jsonpatch.ts';
@@ -23,6 +24,7 @@ import { getScale, updateScale } from './scale.ts';
 export interface ResourceContext {
   objects: ObjectService;
   metrics: ApiMetrics;
+  user: UserInfo;
 }
 
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
@@ -40,7 +42,7 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
   const namespace = resource.namespaced ? request.namespace : undefined;
   const representation = negotiate(req);
   if (representation === 'unsupported') throw notAcceptable(['application/json', 'application/yaml', 'application/json;as=Table;v=v1;g=meta.k8s.io']);
-  const write = writeContext(query);
+  const write = writeContext(query, ctx.user);
 
   if (sub === 'scale') {
     if (request.verb === 'get') return respond(res, 200, await getScale(ctx.objects, resource, namespace, request.name!), representation);
@@ -172,7 +174,7 @@ function parseLimit(text: string | null): number | undefined {
   return Number(text);
 }
 
-function writeContext(query: URLSearchParams): WriteContext {
+function writeContext(query: URLSearchParams, user: UserInfo): WriteContext {
   const dryRun = query.getAll('dryRun');
   for (const value of dryRun) {
     if (value !== 'All') throw badRequest(`Invalid dry run value: ${JSON.stringify(value)}; supported values: "All"`);
@@ -181,7 +183,7 @@ function writeContext(query: URLSearchParams): WriteContext {
   if (fieldValidation && !FIELD_VALIDATION.includes(fieldValidation)) {
     throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}; valid values are: Ignore, Warn, Strict`);
   }
-  return { dryRun: dryRun.length > 0, warnings: [] };
+  return { dryRun: dryRun.length > 0, warnings: [], user };
 }
 
 function fieldValidationOf(query: URLSearchParams): string {

@@ -1,5 +1,6 @@
 // The HTTPS API server: authentication, impersonation, authorization, routing, discovery, metrics, and the
 // resource endpoints.
+import { authenticateBootstrapToken } from '../certificates/bootstrap-token.ts';
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { createServer, type Server } from 'node:https';
@@ -96,9 +97,9 @@ export class ApiServer {
 
   /**
    * A client certificate signed by the client CA (user = its common name, groups = its organizations), else a
-   * known bearer token.
+   * known bearer token, else a bootstrap token.
    */
-  private authenticate(req: IncomingMessage): UserInfo | undefined {
+  private async authenticate(req: IncomingMessage): Promise<UserInfo | undefined> {
     const socket = req.socket as TLSSocket;
     if (socket.authorized) {
       const subject = socket.getPeerCertificate().subject;
@@ -110,11 +111,13 @@ export class ApiServer {
     }
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ')) return undefined;
-    const presented = Buffer.from(header.slice(7).trim());
+    const text = header.slice(7).trim();
+    const presented = Buffer.from(text);
     for (const { token, user } of this.tokens) {
       if (token.length === presented.length && timingSafeEqual(token, presented)) return user;
     }
-    return undefined;
+    const bootstrap = await authenticateBootstrapToken(this.objects, text);
+    return bootstrap && withAuthenticatedGroup(bootstrap);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -137,7 +140,7 @@ export class ApiServer {
     let user: UserInfo | undefined;
     try {
       // Health checks are open to anyone, as upstream's anonymous access to them through system:public-info-viewer.
-      user = this.authenticate(req) ?? (isHealthPath(path) ? ANONYMOUS_USER : undefined);
+      user = (await this.authenticate(req)) ?? (isHealthPath(path) ? ANONYMOUS_USER : undefined);
       if (!user) throw unauthorized();
       if (wantsImpersonation(req)) user = impersonate(this.authorizer, user, req);
       // URL parsing resolved `.` and `..` segments (configmaps/.. became the namespace): refuse them as upstream does.
@@ -149,7 +152,7 @@ export class ApiServer {
       const decision = this.authorizer.authorize(attributes);
       if (!decision.allowed) throw forbiddenError(attributes, decision.reason);
       if (request && REVIEW_GROUPS.has(request.group)) await serveReview(this.authorizer, user, req, res, request);
-      else if (request) await handleResource({ objects: this.objectsFor(request, user), metrics: this.metrics }, req, res, request, url.searchParams);
+      else if (request) await handleResource({ objects: this.objectsFor(request, user), metrics: this.metrics, user }, req, res, request, url.searchParams);
       else await this.handleNonResource(req, res, path, url.searchParams);
     } catch (error) {
       const apiError = asApiError(error);

@@ -2,14 +2,15 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { AgentError, startAgent } from '../agent/agent.ts';
+import { agentCredential } from '../agent/credential.ts';
 import { readKubeconfig, validateClusterName } from '../clusters/membership.ts';
 import { MemberClient, MemberConfigError } from '../members/client.ts';
 
 type Run = (work: () => Promise<void>) => Promise<void>;
 
-function client(file: string, context: string | undefined): MemberClient {
+function client(file: string, context: string | undefined, text = readKubeconfig(file)): MemberClient {
   try {
-    return MemberClient.fromKubeconfig(readKubeconfig(file), context, { allowPlugins: true });
+    return MemberClient.fromKubeconfig(text, context, { allowPlugins: true });
   } catch (e) {
     if (e instanceof MemberConfigError) throw new AgentError(`${file}: ${e.message}`);
     throw e;
@@ -21,7 +22,8 @@ export function registerAgentCommand(program: Command, run: Run, stopOnSignal: (
   program.command('agent')
     .description('Run beside a member cluster in Pull mode: register it, report its status, apply its Works')
     .requiredOption('--cluster-name <name>', 'the member cluster name (a DNS label, at most 48 characters)')
-    .requiredOption('--control-plane-kubeconfig <file>', 'kubeconfig of the control plane')
+    .requiredOption('--control-plane-kubeconfig <file>', "kubeconfig of the control plane with the agent's own credential (written here when bootstrapping)")
+    .option('--bootstrap-kubeconfig <file>', 'kubeconfig with a bootstrap token (from `canopy register`), used to obtain the credential when --control-plane-kubeconfig is missing or expired')
     .requiredOption('--kubeconfig <file>', 'kubeconfig of the member cluster')
     .option('--context <context>', 'context of the member kubeconfig (default: its current-context)')
     .option('--cluster-lease-duration <seconds>', 'duration of the cluster Lease the agent renews (default 40)', seconds)
@@ -35,7 +37,8 @@ export function registerAgentCommand(program: Command, run: Run, stopOnSignal: (
       const ms = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
       const agent = await startAgent({
         clusterName: opts.clusterName,
-        controlPlane: client(opts.controlPlaneKubeconfig, undefined),
+        controlPlane: client(opts.controlPlaneKubeconfig, undefined, await agentCredential(opts.controlPlaneKubeconfig,
+          opts.bootstrapKubeconfig && (() => client(opts.bootstrapKubeconfig, undefined)), opts.clusterName)),
         member: client(opts.kubeconfig, opts.context),
         logger: pino({ level: opts.logLevel }, pino.destination(2)),
         leaseDurationSeconds: opts.clusterLeaseDuration,

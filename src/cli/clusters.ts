@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { controlPlaneClient, joinCluster, unjoinCluster } from '../clusters/membership.ts';
 import { registerPullCluster } from '../clusters/registration.ts';
+import { parseGoDuration } from '../gofmt.ts';
 import { writeFileAtomic } from '../pki/pki.ts';
 
 export function registerClusterCommands(program: Command, run: (work: () => Promise<void>) => Promise<void>): void {
@@ -23,22 +24,22 @@ export function registerClusterCommands(program: Command, run: (work: () => Prom
     }));
 
   program.command('register')
-    .description("Register a Pull cluster: its Cluster, its agent's RBAC, and a kubeconfig for the agent (run where the control plane's --dir is)")
+    .description('Register a Pull cluster: its Cluster, its agent\'s RBAC, and a bootstrap token with which its agent obtains a certificate')
     .argument('<name>', 'the member cluster name (a DNS label, at most 48 characters)')
-    .option('--dir <dir>', "the control plane's state directory (its CA signs the agent's certificate)", '.canopy')
-    .option('--output <file>', "where to write the agent's kubeconfig (default: DIR/NAME-agent.kubeconfig)")
-    .option('--years <n>', 'validity of the agent certificate in years', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 10) throw new InvalidArgumentError('must be a whole number of years from 1 to 10');
-      return n;
-    }, 1)
+    .option('--dir <dir>', "the control plane's state directory (for the defaults below)", '.canopy')
+    .option('--output <file>', 'where to write the bootstrap kubeconfig (default: DIR/NAME-bootstrap.kubeconfig)')
+    .option('--token-ttl <duration>', 'how long the bootstrap token can be used, e.g. 1h30m (at most 168h)', (v) => {
+      const ms = parseGoDuration(v);
+      if (ms === undefined || ms < 60_000 || ms > 168 * 3_600_000) throw new InvalidArgumentError('must be a duration from 1m to 168h, e.g. 24h or 1h30m');
+      return ms;
+    }, 24 * 3_600_000)
     .option('--kubeconfig-control-plane <file>', 'kubeconfig of the control plane (default: DIR/kubeconfig)')
     .action((name: string, opts) => run(async () => {
-      const kubeconfig = await registerPullCluster(controlPlaneClient(opts.kubeconfigControlPlane ?? join(opts.dir, 'kubeconfig')), opts.dir, name, opts.years);
-      const output = opts.output ?? join(opts.dir, `${name}-agent.kubeconfig`);
-      writeFileAtomic(output, kubeconfig);
-      process.stdout.write(`cluster "${name}" registered (Pull mode); agent kubeconfig: ${output}\n`
-        + `run: canopy agent --cluster-name ${name} --control-plane-kubeconfig ${output} --kubeconfig MEMBER_KUBECONFIG\n`);
+      const registration = await registerPullCluster(controlPlaneClient(opts.kubeconfigControlPlane ?? join(opts.dir, 'kubeconfig')), name, opts.tokenTtl);
+      const output = opts.output ?? join(opts.dir, `${name}-bootstrap.kubeconfig`);
+      writeFileAtomic(output, registration.bootstrapKubeconfig);
+      process.stdout.write(`cluster "${name}" registered (Pull mode); bootstrap kubeconfig: ${output} (valid until ${registration.expiration.toISOString()})\n`
+        + `run beside the member: canopy agent --cluster-name ${name} --bootstrap-kubeconfig ${output} --control-plane-kubeconfig ${name}-agent.kubeconfig --kubeconfig MEMBER_KUBECONFIG\n`);
     }));
 
   program.command('unjoin')

@@ -3,12 +3,25 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { controlPlaneClient, joinCluster, unjoinCluster, validateClusterName } from '../clusters/membership.ts';
+import { parse, stringify } from 'yaml';
+import { controlPlaneClient, expectOk, joinCluster, unjoinCluster, validateClusterName } from '../clusters/membership.ts';
 import { startAgent } from '../agent/agent.ts';
+import { agentCredential } from '../agent/credential.ts';
+import { registerPullCluster } from '../clusters/registration.ts';
 import { MEMBER_SIMULATION } from '../controllers/index.ts';
 import type { Controller } from '../controllers/runtime.ts';
 import { MemberClient } from '../members/client.ts';
 import { startControlPlane, type ControlPlane } from '../controlplane/controlplane.ts';
+
+/** up registers its Pull members on every start; a token its agent did not need soon goes. */
+const BOOTSTRAP_TOKEN_TTL_MS = 3600_000;
+
+/** The kubeconfig pointed at the control plane's address of this start (its port may change between starts). */
+function withServer(kubeconfig: string, server: string): string {
+  const config = parse(kubeconfig);
+  for (const entry of config.clusters ?? []) entry.cluster.server = server;
+  return stringify(config);
+}
 
 export interface UpOptions {
   dir: string;
@@ -50,8 +63,16 @@ export async function up(options: UpOptions): Promise<Up> {
         await unjoinCluster(controlPlaneClient(controlPlane.kubeconfigPath), name, true);
       }
       if (pull) {
+        // As `canopy register` and `canopy agent --bootstrap-kubeconfig` would: the agent gets a certificate of its own.
+        const admin = controlPlaneClient(controlPlane.kubeconfigPath);
+        const registration = await registerPullCluster(admin, name, BOOTSTRAP_TOKEN_TTL_MS);
+        // The member's address changes between starts; the agent's credential may not write the Cluster's spec.
+        await expectOk(await admin.request('PATCH', `/apis/cluster.karmada.io/v1alpha1/clusters/${name}`,
+          { spec: { apiEndpoint: server.url } }, 'application/merge-patch+json'), `cannot record the address of ${name}`);
+        const credential = await agentCredential(join(dir, `${name}-agent.kubeconfig`),
+          () => MemberClient.fromKubeconfig(registration.bootstrapKubeconfig), name);
         started.push(await startAgent({
-          clusterName: name, controlPlane: controlPlaneClient(controlPlane.kubeconfigPath),
+          clusterName: name, controlPlane: MemberClient.fromKubeconfig(withServer(credential, controlPlane.url)),
           member: MemberClient.fromKubeconfig(readFileSync(kubeconfig, 'utf8')), logger: controlPlane.logger,
         }));
       } else {

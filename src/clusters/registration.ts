@@ -1,17 +1,16 @@
-// Registering a Pull cluster (run where the control plane's state directory is): the Cluster in Pull mode, its
-// Lease, RBAC that lets its agent read only its own execution namespace and write only its own Cluster (status)
-// and Lease, and a kubeconfig with a client certificate for that agent (user system:karmada:agent:<cluster>).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Registering a Pull cluster (with the control plane's admin kubeconfig): the Cluster in Pull mode, its Lease, RBAC
+// that lets its agent read only its own execution namespace and write only its own Cluster (status) and Lease, and
+// a bootstrap token that expires and can register only this cluster. With it the agent asks for its own client
+// certificate (user system:karmada:agent:<cluster>), which the control plane approves and signs.
 import { CLUSTER_SECRETS_NAMESPACE as CLUSTER_LEASE_NAMESPACE } from '../controlplane/bootstrap.ts';
 import { microTime } from '../controllers/runtime.ts';
-import { clientCertKubeconfigYaml } from '../kubeconfig.ts';
+import {
+  BOOTSTRAP_TOKEN_NAMESPACE, bootstrapTokenSecret, newBootstrapToken, tokenString,
+} from '../certificates/bootstrap-token.ts';
+import { kubeconfigYaml } from '../kubeconfig.ts';
 import type { MemberClient } from '../members/client.ts';
-import { issueClientCertificate } from '../pki/pki.ts';
+import { AGENT_BOOTSTRAP_GROUP, agentUser, bootstrapGroupOf } from './agent-identity.ts';
 import { expectOk, MembershipError, validateClusterName } from './membership.ts';
-
-export const AGENT_GROUP = 'system:karmada:agents';
-export const agentUser = (cluster: string) => `system:karmada:agent:${cluster}`;
 
 const CLUSTERS = '/apis/cluster.karmada.io/v1alpha1/clusters';
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
@@ -31,6 +30,8 @@ export function agentRbac(cluster: string): Array<{ path: string; object: KObjec
       rules: [
         { apiGroups: ['cluster.karmada.io'], resources: ['clusters'], resourceNames: own, verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['cluster.karmada.io'], resources: ['clusters/status'], resourceNames: own, verbs: ['get', 'update', 'patch'] },
+        // Renewing its own certificate.
+        { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get'] },
       ] } },
     { path: `${RBAC}/clusterrolebindings`, object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects } },
@@ -60,9 +61,17 @@ async function put(client: MemberClient, collection: string, object: KObject): P
   return (await expectOk(await client.request('PUT', path, next), `cannot update ${object.kind} ${object.metadata.name}`)).json;
 }
 
-/** Registers the cluster and returns the agent's kubeconfig. */
-export async function registerPullCluster(controlPlane: MemberClient, stateDir: string, cluster: string, years: number): Promise<string> {
+export interface Registration {
+  /** A kubeconfig with the bootstrap token, for `canopy agent --bootstrap-kubeconfig`. */
+  bootstrapKubeconfig: string;
+  expiration: Date;
+}
+
+/** Registers the cluster and issues its bootstrap token, valid for tokenTtlMs. */
+export async function registerPullCluster(controlPlane: MemberClient, cluster: string, tokenTtlMs: number): Promise<Registration> {
   validateClusterName(cluster);
+  const caCert = controlPlane.certificateAuthority();
+  if (!caCert) throw new MembershipError("the control plane's kubeconfig names no certificate authority; the agent could not check the server");
   const existing = await controlPlane.request('GET', `${CLUSTERS}/${cluster}`);
   let registered: KObject;
   if (existing.status === 200) {
@@ -90,9 +99,11 @@ export async function registerPullCluster(controlPlane: MemberClient, stateDir: 
   await expectOk(lease, `cannot create the lease of cluster "${cluster}"`, [409]);
   for (const { path, object } of agentRbac(cluster)) await put(controlPlane, path, object);
 
-  const credential = issueClientCertificate(stateDir, agentUser(cluster), [AGENT_GROUP], years);
-  return clientCertKubeconfigYaml({
-    server: controlPlane.server, caCert: readFileSync(join(stateDir, 'pki', 'ca.crt'), 'utf8'),
-    cert: credential.cert, key: credential.key, context: `${cluster}-agent`,
-  });
+  const token = newBootstrapToken();
+  const expiration = new Date(Date.now() + tokenTtlMs);
+  await expectOk(await controlPlane.request('POST', `/api/v1/namespaces/${BOOTSTRAP_TOKEN_NAMESPACE}/secrets`,
+    bootstrapTokenSecret(token, expiration, [AGENT_BOOTSTRAP_GROUP, bootstrapGroupOf(cluster)], `bootstrap token of Pull cluster ${cluster}`)),
+  'cannot create the bootstrap token');
+  const bootstrapKubeconfig = kubeconfigYaml({ server: controlPlane.server, caCert, token: tokenString(token), context: `${cluster}-bootstrap` });
+  return { bootstrapKubeconfig, expiration };
 }

@@ -1,7 +1,9 @@
 // The tables of controllers: what every server runs, and what only a control plane or a member runs.
 import type { Logger } from 'pino';
 import type { ObjectService } from '../registry/objects.ts';
+import type { CertificateAuthority } from '../pki/pki.ts';
 import { bindingController } from './binding.ts';
+import { certificatesController } from './certificates.ts';
 import { clusterStatusController, type ClusterStatusOptions } from './cluster.ts';
 import { clusterRoleAggregationController } from './clusterrole-aggregation.ts';
 import { crdController } from './crd.ts';
@@ -17,7 +19,10 @@ import { schedulerController } from './scheduler.ts';
 import { workloadSimulation } from './simulation.ts';
 
 /** Settings a controller may read (from the server's options). */
-export type ControllerSettings = ClusterStatusOptions;
+export type ControllerSettings = ClusterStatusOptions & {
+  /** Signs approved client certificate requests. */
+  certificateAuthority?: CertificateAuthority;
+};
 
 export type StartController = (objects: ObjectService, logger: Logger, settings?: ControllerSettings) => Controller;
 
@@ -27,7 +32,7 @@ const COMMON: StartController[] = [namespaceController, garbageCollector, crdCon
 export const CONTROLLERS = {
   'control-plane': [...COMMON, clusterStatusController,
     executionNamespaceController, resourceDetector, schedulerController, bindingController, executionController,
-    globalNamespaceController, namespaceSyncController],
+    globalNamespaceController, namespaceSyncController, certificatesController],
   member: [...COMMON],
 } satisfies Record<string, StartController[]>;
 

@@ -9,7 +9,7 @@ import { CONTROLLERS, startControllers, type Role, type StartController } from '
 import { runLeaderElection } from '../controllers/leader-election.ts';
 import type { Controller } from '../controllers/runtime.ts';
 import { writeKubeconfig } from '../kubeconfig.ts';
-import { loadOrCreateCredentials } from '../pki/pki.ts';
+import { loadCertificateAuthority, loadOrCreateCredentials } from '../pki/pki.ts';
 import { openStore } from '../storage/open.ts';
 import { bootstrapSystemObjects } from './bootstrap.ts';
 import { startCompactor } from './compactor.ts';
@@ -85,7 +85,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const role = options.role ?? 'control-plane';
   const lead = (): Controller => {
     const stopCompactor = startCompactor(store, options.compactionIntervalMs ?? 5 * 60_000, logger);
-    const controllers = startControllers(server.objects, logger, [...CONTROLLERS[role], ...(options.extraControllers ?? [])], options);
+    const controllers = startControllers(server.objects, logger, [...CONTROLLERS[role], ...(options.extraControllers ?? [])],
+      { ...options, certificateAuthority: loadCertificateAuthority(dir) });
     return {
       async stop() {
         stopCompactor();

@@ -1,5 +1,6 @@
 // A client for one member cluster, built from a kubeconfig (token, client certificate or exec plugin, as
 // kubectl reads them, through @kubernetes/client-node). Errors never carry credentials.
+import { readFileSync } from 'node:fs';
 import { Agent, request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -66,6 +67,13 @@ export class MemberClient {
     const cluster = config.getCurrentCluster();
     if (!cluster?.server) throw new MemberConfigError(`context "${name}" names no cluster with a server address`);
     return new MemberClient(config, cluster.server.replace(/\/+$/, ''));
+  }
+
+  /** The PEM CA bundle the server's certificate is checked against, if the kubeconfig names one. */
+  certificateAuthority(): string | undefined {
+    const cluster = this.config.getCurrentCluster();
+    if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
+    return cluster?.caFile ? readFileSync(cluster.caFile, 'utf8') : undefined;
   }
 
   /** The Authorization header value this client sends (running a credential plugin if the kubeconfig has one). */

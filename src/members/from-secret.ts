@@ -30,9 +30,7 @@ export async function clusterClientFromSecret(objects: ObjectService, cluster: K
   if (cached?.version === version) return cached;
   const value = (key: string): string | undefined => {
     const b64 = secret.data?.[key];
-    if (typeof b64 === 'string' && b64) return Buffer.from(b64, 'base64').toString('utf8');
-    const plain = secret.stringData?.[key];
-    return typeof plain === 'string' && plain ? plain : undefined;
+    return typeof b64 === 'string' && b64 ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
   };
   const kubeconfig = value('kubeconfig');
   const token = value('token');

@@ -37,7 +37,7 @@ function newCertificate(commonName: string, years: number) {
   return { cert, keys };
 }
 
-function makeCA(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+function makeCA(): CertificateAuthority {
   const { cert, keys } = newCertificate('canopy-ca', 10);
   cert.setIssuer(cert.subject.attributes);
   cert.setExtensions([
@@ -49,7 +49,7 @@ function makeCA(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey 
   return { cert, key: keys.privateKey };
 }
 
-function makeServing(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }, hosts: string[]) {
+function makeServing(ca: CertificateAuthority, hosts: string[]) {
   const { cert, keys } = newCertificate('canopy-apiserver', 5);
   cert.setIssuer(ca.cert.subject.attributes);
   cert.setExtensions([
@@ -65,19 +65,37 @@ function makeServing(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.Priva
   return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
 }
 
-/** A client certificate signed by the CA under dir/pki: common name = user, organizations = groups (as the API server reads them). */
-export function issueClientCertificate(dir: string, user: string, groups: string[], years: number): { cert: string; key: string } {
+export interface CertificateAuthority {
+  cert: forge.pki.Certificate;
+  key: forge.pki.rsa.PrivateKey;
+}
+
+/** The CA under dir/pki, whose client certificates the API server accepts. */
+export function loadCertificateAuthority(dir: string): CertificateAuthority {
   const pki = join(dir, 'pki');
-  let ca;
   try {
-    ca = {
+    return {
       cert: forge.pki.certificateFromPem(readFileSync(join(pki, 'ca.crt'), 'utf8')),
       key: forge.pki.privateKeyFromPem(readFileSync(join(pki, 'ca.key'), 'utf8')) as forge.pki.rsa.PrivateKey,
     };
   } catch (e) {
     throw new Error(`cannot read the control plane's CA under ${pki}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const { cert, keys } = newCertificate(user, years);
+}
+
+/** Backdated as upstream's signer does, so that clocks a little behind accept the certificate at once. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * A client certificate for an RSA public key, signed by the CA: common name = user, organizations = groups (as the
+ * API server reads them), valid until notAfter or the CA's own end, whichever comes first.
+ */
+export function signClientCertificate(ca: CertificateAuthority, publicKeyPem: string, user: string, groups: string[], notAfter: Date): string {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
+  cert.serialNumber = newSerial();
+  cert.validity.notBefore = new Date(Date.now() - CLOCK_SKEW_MS);
+  cert.validity.notAfter = notAfter < ca.cert.validity.notAfter ? notAfter : ca.cert.validity.notAfter;
   cert.setSubject([{ name: 'commonName', value: user }, ...groups.map((value) => ({ name: 'organizationName', value }))]);
   cert.setIssuer(ca.cert.subject.attributes);
   cert.setExtensions([
@@ -86,7 +104,7 @@ export function issueClientCertificate(dir: string, user: string, groups: string
     { name: 'extKeyUsage', clientAuth: true },
   ]);
   cert.sign(ca.key, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+  return forge.pki.certificateToPem(cert);
 }
 
 /** Loads the credentials under dir/pki, creating what is missing. */
@@ -103,11 +121,7 @@ export function loadOrCreateCredentials(dir: string, hosts = ['127.0.0.1', 'loca
     writeFileAtomic(paths.caCert, forge.pki.certificateToPem(ca.cert), 0o644);
   }
   if (!existsSync(paths.cert) || !existsSync(paths.key)) {
-    const ca = {
-      cert: forge.pki.certificateFromPem(readFileSync(paths.caCert, 'utf8')),
-      key: forge.pki.privateKeyFromPem(readFileSync(paths.caKey, 'utf8')) as forge.pki.rsa.PrivateKey,
-    };
-    const serving = makeServing(ca, hosts);
+    const serving = makeServing(loadCertificateAuthority(dir), hosts);
     writeFileAtomic(paths.key, serving.key);
     writeFileAtomic(paths.cert, serving.cert, 0o644);
   }

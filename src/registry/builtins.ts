@@ -73,6 +73,9 @@ export const BUILTIN_RESOURCES: ResourceInfo[] = [
   ...group('policy', 'v1', 'io.k8s.api.policy.v1', [
     { kind: 'PodDisruptionBudget', shortNames: ['pdb'], subresources: ['status'] },
   ]),
+  ...group('certificates.k8s.io', 'v1', 'io.k8s.api.certificates.v1', [
+    { kind: 'CertificateSigningRequest', namespaced: false, shortNames: ['csr'], subresources: ['status', 'approval'] },
+  ]),
   ...group('apiextensions.k8s.io', 'v1', 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1', [
     { kind: 'CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'],
       subresources: ['status'] },

@@ -2,6 +2,7 @@
 // optimistic concurrency, generation, status subresources, finalizers and deletion. The HTTP layer and
 // the in-process controllers both use it.
 import { randomUUID } from 'node:crypto';
+import type { UserInfo } from '../apiserver/authz/user.ts';
 import type { KeyValue, Store, WatchEvent, Watcher } from '../storage/store.ts';
 import { ConflictError, KeyExistsError, KeyNotFoundError } from '../storage/store.ts';
 import {
@@ -11,7 +12,7 @@ import type { Registry } from './registry.ts';
 import { groupVersion, parseApiVersion } from './registry.ts';
 import type { ResourceInfo } from './types.ts';
 import { strategyFor, type Strategy } from './strategies.ts';
-import { fieldImmutable, fieldInvalid, fieldRequired, validateAnnotations, validateLabels } from './validation.ts';
+import { fieldDuplicate, fieldImmutable, fieldInvalid, fieldRequired, validateAnnotations, validateLabels } from './validation.ts';
 import { applyListSelectors, type ListSelectors } from './filters.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,6 +20,8 @@ export type KObject = Record<string, any>;
 
 export interface WriteContext {
   dryRun?: boolean;
+  /** Who asks (absent for the server's own writes). */
+  user?: UserInfo;
   /** Filled with warnings for the client (Warning headers). */
   warnings?: string[];
 }
@@ -181,7 +184,7 @@ export class ObjectService {
     delete meta.managedFields;
     if (res.subresources.includes('status') || !res.definition) meta.generation = 1;
     else delete meta.generation;
-    strategy.prepareForCreate(obj, res);
+    strategy.prepareForCreate(obj, res, ctx);
     strategy.defaults(obj);
     const errors = [...this.validateMetadata(res, obj), ...strategy.validate(obj, res)];
     if (!errors.length && strategy.admit) errors.push(...await strategy.admit(this, obj, undefined, ctx));
@@ -272,6 +275,9 @@ export class ObjectService {
     if (subresource === 'status') {
       next = { ...structuredClone(old), status: obj.status };
       if (obj.status === undefined) delete next.status;
+    } else if (subresource === 'approval') {
+      next = { ...structuredClone(old), status: { ...old.status, conditions: obj.status?.conditions } };
+      if (next.status.conditions === undefined) delete next.status.conditions;
     } else if (subresource === 'finalize') {
       next = structuredClone(old);
       next.spec = { ...old.spec, finalizers: obj.spec?.finalizers ?? [] };
@@ -486,7 +492,7 @@ export class ObjectService {
         const seen = new Set<string>();
         meta.finalizers.forEach((f: unknown, i: number) => {
           if (typeof f !== 'string' || !f) errors.push(fieldInvalid(`metadata.finalizers[${i}]`, f, 'must be a non-empty string'));
-          else if (seen.has(f)) errors.push({ type: 'FieldValueDuplicate', field: `metadata.finalizers[${i}]`, detail: `Duplicate value: ${JSON.stringify(f)}` });
+          else if (seen.has(f)) errors.push(fieldDuplicate(`metadata.finalizers[${i}]`, f));
           seen.add(String(f));
         });
         if (meta.finalizers.includes('orphan') && meta.finalizers.includes('foregroundDeletion')) {

@@ -3,11 +3,12 @@ import type { FieldError } from '../apiserver/errors.ts';
 import type { ResourceInfo } from './types.ts';
 import { baseStrategy, type Strategy } from './strategy.ts';
 import {
-  dns1035Label, dns1123Label, fieldImmutable, fieldInvalid, fieldForbidden, fieldRequired,
+  dns1035Label, dns1123Label, fieldDuplicate, fieldImmutable, fieldInvalid, fieldForbidden, fieldRequired,
   fieldNotSupported, pathSegmentName,
 } from './validation.ts';
 import { customResourceStrategy, crdStrategy } from './crd/strategies.ts';
 import { admitNamespace } from '../namespaces/admission.ts';
+import { certificateSigningRequestStrategy } from '../certificates/csr.ts';
 
 export type { Strategy };
 
@@ -57,7 +58,7 @@ function validatePodSpec(spec: KObject | undefined, field: string): FieldError[]
       if (!c?.name) errors.push(fieldRequired(`${f}.name`));
       else {
         for (const m of dns1123Label(c.name)) errors.push(fieldInvalid(`${f}.name`, c.name, m));
-        if (names.has(c.name)) errors.push({ type: 'FieldValueDuplicate', field: `${f}.name`, detail: `Duplicate value: ${JSON.stringify(c.name)}` });
+        if (names.has(c.name)) errors.push(fieldDuplicate(`${f}.name`, c.name));
         names.add(c.name);
       }
       if (!c?.image) errors.push(fieldRequired(`${f}.image`));
@@ -117,6 +118,15 @@ function immutableData(obj: KObject, old: KObject): FieldError[] {
     }
   }
   return errors;
+}
+
+/** A Secret's stringData is write-only: its entries land in data (base64), overriding the same keys there. */
+function mergeStringData(obj: KObject): void {
+  if (obj.stringData === undefined) return;
+  for (const [key, value] of Object.entries(obj.stringData ?? {})) {
+    (obj.data ??= {})[key] = Buffer.from(String(value), 'utf8').toString('base64');
+  }
+  delete obj.stringData;
 }
 
 function randomClusterIP(): string {
@@ -213,6 +223,8 @@ const STRATEGIES: Record<string, Strategy> = {
   '/Endpoints': strategy({ allowCreateOnUpdate: true }),
   '/ConfigMap': strategy({ validateUpdate: immutableData }),
   '/Secret': strategy({
+    prepareForCreate: mergeStringData,
+    prepareForUpdate: mergeStringData,
     defaults(obj) { setDefault(obj, 'type', 'Opaque'); },
     validateUpdate: (obj, old) => [...immutableData(obj, old), ...(obj.type !== old.type ? [fieldImmutable('type', obj.type)] : [])],
     selectableFields: { type: 'type' },
@@ -277,6 +289,7 @@ const STRATEGIES: Record<string, Strategy> = {
   'rbac.authorization.k8s.io/RoleBinding': strategy({ nameRule: pathSegmentName }),
   'rbac.authorization.k8s.io/ClusterRoleBinding': strategy({ nameRule: pathSegmentName }),
   'apiextensions.k8s.io/CustomResourceDefinition': crdStrategy,
+  'certificates.k8s.io/CertificateSigningRequest': certificateSigningRequestStrategy,
 };
 
 export function strategyFor(res: ResourceInfo): Strategy {

@@ -11,7 +11,7 @@ export interface Strategy {
   nameRule: NameRule;
   /** PUT of a missing object creates it. */
   allowCreateOnUpdate: boolean;
-  prepareForCreate(obj: KObject, res: ResourceInfo): void;
+  prepareForCreate(obj: KObject, res: ResourceInfo, ctx: WriteContext): void;
   prepareForUpdate(obj: KObject, old: KObject, res: ResourceInfo): void;
   defaults(obj: KObject): void;
   validate(obj: KObject, res: ResourceInfo): FieldError[];

@@ -40,6 +40,13 @@ export function printerFor(resource: { group: string; kind: string }): Printer |
   return printers.get(groupKind(resource.group, resource.kind));
 }
 
+/** Upstream's CONDITION column: Approved, Denied and Failed as present, ",Issued" once signed; else Pending. */
+function csrCondition(o: Obj): string {
+  const types = ['Approved', 'Denied', 'Failed'].filter((t) => (o.status?.conditions ?? []).some((c: Obj) => c?.type === t));
+  const text = types.length ? types.join(',') : 'Pending';
+  return o.status?.certificate ? `${text},Issued` : text;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ages
 
@@ -839,6 +846,20 @@ const BUILTIN_PRINTERS: Array<[group: string, kind: string, printer: Printer]> =
       const params = p ? `${str(p.kind)}${p.apiGroup ? `.${p.apiGroup}` : ''}/${str(p.name)}` : '<none>';
       return [name(o), str(o.spec?.controller), params, age(o, now)];
     },
+  }],
+  ['certificates.k8s.io', 'CertificateSigningRequest', {
+    columns: [
+      NAME, AGE,
+      column('SignerName', 'string', 'signerName indicates the requested signer, and is a qualified name.'),
+      column('Requestor', 'string', 'Name of the user requesting the certificate.'),
+      column('RequestedDuration', 'string', 'Requested certificate duration (spec.expirationSeconds).'),
+      column('Condition', 'string', 'The conditions of the request: Approved, Denied or Failed, and Issued once signed; else Pending.'),
+    ],
+    cells: (o, now) => [
+      name(o), age(o, now), str(o.spec?.signerName) || '<none>', str(o.spec?.username),
+      typeof o.spec?.expirationSeconds === 'number' ? humanDuration(o.spec.expirationSeconds * 1000) : '<none>',
+      csrCondition(o),
+    ],
   }],
   ['coordination.k8s.io', 'Lease', {
     columns: [NAME, column('Holder', 'string', doc('LeaseSpec.holderIdentity')), AGE],

@@ -20,6 +20,10 @@ export function fieldNotSupported(field: string, value: unknown, supported: stri
   };
 }
 
+export function fieldDuplicate(field: string, value: unknown): FieldError {
+  return { type: 'FieldValueDuplicate', field, detail: `Duplicate value: ${JSON.stringify(value)}` };
+}
+
 export function fieldTooLong(field: string, max: number): FieldError {
   return { type: 'FieldValueTooLong', field, detail: `Too long: must have at most ${max} bytes` };
 }

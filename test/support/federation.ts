@@ -1,6 +1,7 @@
 // A control plane with real member processes joined through `canopy join`, for propagation tests.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { api, CANOPY, kubectl, removeDir, startServer, type RunningServer, waitFor } from './server.ts';
 
 export interface Federation {
@@ -76,7 +77,11 @@ export async function startFederation(names: string[], cpArgs: string[] = [], pu
   };
   for (const name of names) {
     if (pull.includes(name)) {
-      agents.push(await startAgentProcess(cp!.kubeconfig, members[name]!, name, ['--cluster-success-threshold', '0']));
+      const bootstrap = join(cp!.dir, `${name}-bootstrap.kubeconfig`);
+      const registered = canopy(['register', name, '--dir', cp!.dir, '--output', bootstrap], cp!);
+      assert.equal(registered.code, 0, registered.stderr);
+      agents.push(await startAgentProcess(join(cp!.dir, `${name}-agent.kubeconfig`), members[name]!, name,
+        ['--bootstrap-kubeconfig', bootstrap, '--cluster-success-threshold', '0']));
       continue;
     }
     const joined = canopy(['join', name, '--kubeconfig', members[name]!.kubeconfig], cp!);

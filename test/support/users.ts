@@ -1,11 +1,10 @@
 // Users for tests: client certificates minted with a running server's CA (common name = user, organizations
 // = groups, as the API server reads them), each with a kubeconfig and a kubectl cache of its own.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
 import { stringify } from 'yaml';
-import { writeFileAtomic } from '../../src/pki/pki.ts';
+import { loadCertificateAuthority, signClientCertificate, writeFileAtomic } from '../../src/pki/pki.ts';
 import { httpsRequest, type RunningServer } from './server.ts';
 
 export interface TestUser {
@@ -18,29 +17,12 @@ export interface TestUser {
 }
 
 export function mintUser(server: RunningServer, name: string, groups: string[] = []): TestUser {
-  const ca = {
-    cert: forge.pki.certificateFromPem(readFileSync(join(server.dir, 'pki', 'ca.crt'), 'utf8')),
-    key: forge.pki.privateKeyFromPem(readFileSync(join(server.dir, 'pki', 'ca.key'), 'utf8')),
-  };
   const keys = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
-  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-  cert.setSubject([{ name: 'commonName', value: name }, ...groups.map((value) => ({ name: 'organizationName', value }))]);
-  cert.setIssuer(ca.cert.subject.attributes);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', clientAuth: true },
-  ]);
-  cert.sign(ca.key as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  const certPem = forge.pki.certificateToPem(cert);
+  const certPem = signClientCertificate(loadCertificateAuthority(server.dir), keys.publicKey, name, groups, new Date(Date.now() + 24 * 3600_000));
   const dir = join(server.dir, 'users', name.replace(/[^A-Za-z0-9_.-]/g, '_'));
   mkdirSync(dir, { recursive: true });
   const kubeconfig = join(dir, 'kubeconfig');

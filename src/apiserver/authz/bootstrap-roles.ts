@@ -1,6 +1,7 @@
 // The default ClusterRoles and ClusterRoleBindings of upstream's bootstrap policy that a Canopy server uses:
 // cluster-admin for system:masters, discovery and self-review for every authenticated user, the public info
 // (health, version) for everyone, and the user-facing admin/edit/view roles, aggregated from labelled roles.
+import { AGENT_BOOTSTRAP_GROUP } from '../../clusters/agent-identity.ts';
 import { ApiError } from '../errors.ts';
 import type { KObject, ObjectService } from '../../registry/objects.ts';
 import { RBAC_GROUP } from './cache.ts';
@@ -42,9 +43,9 @@ function aggregatedRole(name: string, label: string, labels: Record<string, stri
   };
 }
 
-function clusterRoleBinding(role: string, groups: string[]): KObject {
+function clusterRoleBinding(role: string, groups: string[], name = role): KObject {
   return {
-    apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: metadata(role),
+    apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRoleBinding', metadata: metadata(name),
     roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: role },
     subjects: groups.map((name) => ({ apiGroup: RBAC_GROUP, kind: 'Group', name })),
   };
@@ -59,6 +60,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: KObject[] = [
     rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
     rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
   ]),
+  clusterRole('system:node-bootstrapper', [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])]),
   clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
   clusterRole('system:monitoring', [urls(['get'], [
     '/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*',
@@ -114,6 +116,8 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: KObject[] = [
   clusterRoleBinding('system:discovery', [ALL_AUTHENTICATED]),
   clusterRoleBinding('system:basic-user', [ALL_AUTHENTICATED]),
   clusterRoleBinding('system:public-info-viewer', [ALL_AUTHENTICATED, ALL_UNAUTHENTICATED]),
+  // Bootstrap tokens of Pull clusters may ask for their agent's certificate, nothing else.
+  clusterRoleBinding('system:node-bootstrapper', [AGENT_BOOTSTRAP_GROUP], 'canopy:agent-bootstrap'),
 ];
 
 /** Creates the default roles and bindings that do not exist; existing ones, changed or not, are kept. */

@@ -183,7 +183,7 @@ export function resourcePaths(r: ResourceInfo, names: ResourceSchemas): PathItem
         action: 'put', params: WRITE_PARAMS, body: { definition: names.definition, required: true, contentTypes: [] },
         responses: ok(names.definition, ['201', 'Created']) })] });
     }
-    if (sub !== 'status' && sub !== 'scale') continue;
+    if (sub !== 'status' && sub !== 'scale' && sub !== 'approval') continue;
     const definition = sub === 'scale' ? SCALE : names.definition;
     const subGvk = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : gvk;
     const Sub = sub[0].toUpperCase() + sub.slice(1);
