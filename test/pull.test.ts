@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import forge from 'node-forge';
 import { type AgentProcess, canopy, memberGet, startAgentProcess } from './support/federation.ts';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { api, kubectlFails, kubectlOk, removeDir, startServer, type RunningServer, waitFor } from './support/server.ts';
@@ -19,9 +19,14 @@ const GRACE_SECONDS = 4;
 let bootstrapKubeconfig: string;
 let agentKubeconfig: string;
 
-function startAgent(): Promise<AgentProcess> {
+function startAgent(extraArgs: string[] = []): Promise<AgentProcess> {
   return startAgentProcess(agentKubeconfig, member, 'pm', ['--bootstrap-kubeconfig', bootstrapKubeconfig,
-    '--cluster-success-threshold', '0', '--cluster-failure-threshold', '0', '--cluster-lease-duration', '2']);
+    '--cluster-success-threshold', '0', '--cluster-failure-threshold', '0', '--cluster-lease-duration', '2', ...extraArgs]);
+}
+
+function agentCertificate(): X509Certificate {
+  const data = /client-certificate-data: (\S+)/.exec(readFileSync(agentKubeconfig, 'utf8'))![1]!;
+  return new X509Certificate(Buffer.from(data, 'base64'));
 }
 
 /** A bootstrap token Secret as `canopy register` writes it, made by hand to control its expiry. */
@@ -216,6 +221,20 @@ describe('Pull mode', () => {
       const list = memberGet(member, ['configmaps', '-n', 'pull', '-l', 'batch=one']);
       return list?.items.length === 40 ? true : undefined;
     });
+  });
+
+  it('the agent renews its certificate with its current one, and keeps working', async () => {
+    const before = agentCertificate();
+    await killAgent();
+    // A threshold just under 1 makes a fresh certificate due at once.
+    agent = await startAgent(['--cert-rotation-checking-interval', '1s', '--cert-rotation-remaining-time-threshold', '0.9999999']);
+    await waitFor('a renewed certificate', () => (agentCertificate().serialNumber !== before.serialNumber ? true : undefined));
+    assert.equal(agentCertificate().subject, before.subject);
+    assert.match(kubectlOk(cp, ['get', 'csr']), /^agent-csr-pm-\S+\s+\S+\s+kubernetes.io\/kube-apiserver-client\s+system:karmada:agent:pm\s+<none>\s+Approved,Issued$/m);
+    apply([{ ...configMap('renewed'), metadata: { ...configMap('renewed').metadata, labels: { batch: 'one' } } }]);
+    await waitFor('renewed on the member', () => memberGet(member, ['configmap', 'renewed', '-n', 'pull']));
+    await killAgent();
+    agent = await startAgent();
   });
 
   it('Works keep flowing through a control plane restart', async () => {

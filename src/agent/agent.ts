@@ -12,6 +12,7 @@ import { executionSpaceName } from '../controllers/execution-namespace.ts';
 import { type Controller, errorText, microTime } from '../controllers/runtime.ts';
 import { CLUSTER_SECRETS_NAMESPACE as CLUSTER_LEASE_NAMESPACE } from '../controlplane/bootstrap.ts';
 import type { MemberClient } from '../members/client.ts';
+import { DEFAULT_ROTATION, rotateCredential, type RotationOptions } from './credential.ts';
 import type { KObject } from '../registry/objects.ts';
 
 /** karmada-agent's cluster lease: 40 s, renewed every quarter of it. */
@@ -26,6 +27,9 @@ export interface AgentOptions {
   leaseDurationSeconds?: number;
   status?: ClusterStatusOptions;
   workResyncPeriodMs?: number;
+  /** The kubeconfig file controlPlane was read from, to renew its client certificate in before it expires. */
+  credentialFile?: string;
+  rotation?: RotationOptions;
 }
 
 export class AgentError extends Error {}
@@ -44,9 +48,13 @@ export async function startAgent(options: AgentOptions): Promise<Controller> {
     api, accepts: (c) => (c.metadata.name === name ? 'apply' : 'other'), clientFor: async () => member,
     only: { namespace: executionSpaceName(name), cluster: name },
   }, options.logger, { workResyncPeriodMs: options.workResyncPeriodMs });
+  const rotation = options.credentialFile
+    ? rotateCredential(options.credentialFile, options.controlPlane, name, options.rotation ?? DEFAULT_ROTATION, log)
+    : undefined;
   log.info('agent started');
   return {
     async stop() {
+      rotation?.stop();
       lease.stop();
       await Promise.all([status.stop(), execution.stop()]);
     },

@@ -4,12 +4,14 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import forge from 'node-forge';
+import type { Logger } from 'pino';
 import { parse } from 'yaml';
 import { KUBE_APISERVER_CLIENT_SIGNER } from '../certificates/csr.ts';
 import { AGENT_GROUP, agentUser } from '../clusters/agent-identity.ts';
 import { clientCertKubeconfigYaml } from '../kubeconfig.ts';
 import type { MemberClient } from '../members/client.ts';
 import { writeFileAtomic } from '../pki/pki.ts';
+import { errorText } from '../controllers/runtime.ts';
 import type { KObject } from '../registry/objects.ts';
 import { AgentError } from './agent.ts';
 
@@ -70,7 +72,7 @@ async function waitForCertificate(client: MemberClient, name: string): Promise<s
  */
 export async function agentCredential(file: string, bootstrap: (() => MemberClient) | undefined, cluster: string): Promise<string> {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  const expiry = text === undefined ? undefined : clientCertificateExpiry(text);
+  const expiry = text === undefined ? undefined : clientCertificateValidity(text)?.notAfter;
   if (text !== undefined && (expiry === undefined || expiry > new Date())) return text;
   if (!bootstrap) {
     throw new AgentError(text === undefined
@@ -82,8 +84,52 @@ export async function agentCredential(file: string, bootstrap: (() => MemberClie
   return obtained;
 }
 
-/** When the kubeconfig's client certificate stops being valid (undefined if it has none that can be read). */
-function clientCertificateExpiry(kubeconfigText: string): Date | undefined {
+export interface RotationOptions {
+  /** How often the certificate's remaining validity is checked (karmada-agent's --cert-rotation-checking-interval). */
+  checkingIntervalMs: number;
+  /** Renew once remaining / total validity is at most this (--cert-rotation-remaining-time-threshold). */
+  remainingTimeThreshold: number;
+}
+
+export const DEFAULT_ROTATION: RotationOptions = { checkingIntervalMs: 5 * 60_000, remainingTimeThreshold: 0.2 };
+
+/**
+ * Renews the agent's certificate with its current one before it expires, as karmada-agent's certRotation controller:
+ * a new request, approved because the agent asks for itself, kept in file and used from then on.
+ */
+export function rotateCredential(file: string, client: MemberClient, cluster: string, options: RotationOptions, log: Logger): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const check = async () => {
+    const validity = clientCertificateValidity(readFileSync(file, 'utf8'));
+    if (!validity) return;
+    const now = Date.now();
+    const remaining = (validity.notAfter.getTime() - now) / (validity.notAfter.getTime() - validity.notBefore.getTime());
+    if (remaining > options.remainingTimeThreshold) return;
+    const renewed = await requestAgentCredential(client, cluster);
+    writeFileAtomic(file, renewed);
+    client.replaceCredentials(renewed);
+    log.info({ until: clientCertificateValidity(renewed)?.notAfter.toISOString() }, 'agent certificate renewed');
+  };
+  const loop = () => {
+    check().catch((e) => log.warn({ err: errorText(e) }, 'agent certificate renewal failed; retrying')).finally(() => {
+      if (stopped) return;
+      timer = setTimeout(loop, options.checkingIntervalMs);
+      timer.unref();
+    });
+  };
+  timer = setTimeout(loop, options.checkingIntervalMs);
+  timer.unref();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** When the kubeconfig's client certificate is valid (undefined if it has none that can be read). */
+function clientCertificateValidity(kubeconfigText: string): { notBefore: Date; notAfter: Date } | undefined {
   try {
     const config = parse(kubeconfigText);
     const contextName = config['current-context'];
@@ -91,7 +137,8 @@ function clientCertificateExpiry(kubeconfigText: string): Date | undefined {
     const user = config.users?.find((u: KObject) => u.name === context?.user)?.user;
     const data = user?.['client-certificate-data'];
     if (typeof data !== 'string') return undefined;
-    return new Date(new X509Certificate(Buffer.from(data, 'base64')).validTo);
+    const cert = new X509Certificate(Buffer.from(data, 'base64'));
+    return { notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo) };
   } catch {
     return undefined;
   }

@@ -69,11 +69,12 @@ export async function up(options: UpOptions): Promise<Up> {
         // The member's address changes between starts; the agent's credential may not write the Cluster's spec.
         await expectOk(await admin.request('PATCH', `/apis/cluster.karmada.io/v1alpha1/clusters/${name}`,
           { spec: { apiEndpoint: server.url } }, 'application/merge-patch+json'), `cannot record the address of ${name}`);
-        const credential = await agentCredential(join(dir, `${name}-agent.kubeconfig`),
+        const credentialFile = join(dir, `${name}-agent.kubeconfig`);
+        const credential = await agentCredential(credentialFile,
           () => MemberClient.fromKubeconfig(registration.bootstrapKubeconfig), name);
         started.push(await startAgent({
           clusterName: name, controlPlane: MemberClient.fromKubeconfig(withServer(credential, controlPlane.url)),
-          member: MemberClient.fromKubeconfig(readFileSync(kubeconfig, 'utf8')), logger: controlPlane.logger,
+          member: MemberClient.fromKubeconfig(readFileSync(kubeconfig, 'utf8')), logger: controlPlane.logger, credentialFile,
         }));
       } else {
         await joinCluster(controlPlaneClient(controlPlane.kubeconfigPath), { name, kubeconfig, refresh: true });

@@ -39,7 +39,7 @@ const TIMEOUT_MS = 10_000;
 export class MemberClient {
   private agent: Agent | undefined;
 
-  private constructor(private readonly config: KubeConfig, readonly server: string) {}
+  private constructor(private config: KubeConfig, readonly server: string) {}
 
   /**
    * Reads a kubeconfig's text; context defaults to its current-context. Exec and auth-provider plugins run
@@ -67,6 +67,15 @@ export class MemberClient {
     const cluster = config.getCurrentCluster();
     if (!cluster?.server) throw new MemberConfigError(`context "${name}" names no cluster with a server address`);
     return new MemberClient(config, cluster.server.replace(/\/+$/, ''));
+  }
+
+  /**
+   * Sends the credentials of another kubeconfig from now on (a renewed client certificate); connections already
+   * open finish with the old ones.
+   */
+  replaceCredentials(kubeconfigText: string): void {
+    this.config = MemberClient.fromKubeconfig(kubeconfigText).config;
+    this.agent = undefined;
   }
 
   /** The PEM CA bundle the server's certificate is checked against, if the kubeconfig names one. */
