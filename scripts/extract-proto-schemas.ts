@@ -30,7 +30,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { inflateRawSync } from 'node:zlib';
 
 const DEFAULT_SOURCES = ['/usr/lib/google-cloud-sdk/bin/kubectl.1.32', '/usr/bin/kubectl'];
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '../src/apiserver/protobuf/schemas.json');
@@ -131,8 +131,9 @@ function descriptors(bin: Buffer): Map<string, { pkg: string; messages: MessageD
   for (let i = bin.indexOf(magic); i >= 0; i = bin.indexOf(magic, i + 1)) {
     let raw: Buffer;
     try {
-      // gunzip ignores trailing bytes after the first member only with finishFlush.
-      raw = gunzipSync(bin.subarray(i, i + (4 << 20)), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+      // The deflate stream after the 10-byte header (these have no optional fields): gunzip would run on into the
+      // next descriptor when two sit back to back (certificates/v1 and v1beta1 do) and return them joined.
+      raw = inflateRawSync(bin.subarray(i + 10, i + (4 << 20)), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
     } catch {
       continue;
     }

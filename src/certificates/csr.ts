@@ -107,6 +107,15 @@ export const certificateSigningRequestStrategy: Strategy = {
     obj.spec = old.spec;
     obj.status = old.status;
   },
+  prepareForStatusUpdate(obj, old) {
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const condition of obj.status?.conditions ?? []) {
+      if (!condition || typeof condition !== 'object') continue;
+      condition.lastUpdateTime ||= now;
+      const before = (old.status?.conditions ?? []).find((c: KObject) => c?.type === condition.type);
+      condition.lastTransitionTime ||= before?.status === condition.status && before.lastTransitionTime ? before.lastTransitionTime : now;
+    }
+  },
   validate: (obj) => [...validateSpec(obj.spec), ...validateStatus(obj.status)],
   validateUpdate(obj, old) {
     const errors: FieldError[] = [];

@@ -275,9 +275,11 @@ export class ObjectService {
     if (subresource === 'status') {
       next = { ...structuredClone(old), status: obj.status };
       if (obj.status === undefined) delete next.status;
+      strategy.prepareForStatusUpdate?.(next, old);
     } else if (subresource === 'approval') {
       next = { ...structuredClone(old), status: { ...old.status, conditions: obj.status?.conditions } };
       if (next.status.conditions === undefined) delete next.status.conditions;
+      strategy.prepareForStatusUpdate?.(next, old);
     } else if (subresource === 'finalize') {
       next = structuredClone(old);
       next.spec = { ...old.spec, finalizers: obj.spec?.finalizers ?? [] };

@@ -13,6 +13,8 @@ export interface Strategy {
   allowCreateOnUpdate: boolean;
   prepareForCreate(obj: KObject, res: ResourceInfo, ctx: WriteContext): void;
   prepareForUpdate(obj: KObject, old: KObject, res: ResourceInfo): void;
+  /** Adjusts a write through the status (or approval) subresource. */
+  prepareForStatusUpdate?(obj: KObject, old: KObject): void;
   defaults(obj: KObject): void;
   validate(obj: KObject, res: ResourceInfo): FieldError[];
   validateUpdate(obj: KObject, old: KObject, res: ResourceInfo): FieldError[];
