@@ -51,7 +51,7 @@ describe('join and unjoin', () => {
     assertFails(canopy(['join', 'm1', '--kubeconfig', unreachable], cp), /cannot reach https:\/\/127\.0\.0\.1:1/);
     assertFails(canopy(['join', 'Bad_Name', '--kubeconfig', member.kubeconfig], cp), /invalid cluster name "Bad_Name"/);
     assertFails(canopy(['join', 'x'.repeat(49), '--kubeconfig', member.kubeconfig], cp), /must be no more than 48 characters/);
-    assertFails(canopy(['join', 'm1', '--kubeconfig', member.kubeconfig, '--mode', 'pull'], cp), /pull mode needs an agent/);
+    assertFails(canopy(['join', 'm1', '--kubeconfig', member.kubeconfig, '--mode', 'pull'], cp), /^error: a Pull cluster is registered with `canopy register m1`, then its agent runs beside the member \(docs\/pull.md\)$/);
     assertFails(canopy(['unjoin', 'never-joined'], cp), /cluster "never-joined" is not joined/);
     assert.match(kubectl(cp, ['get', 'clusters']).stderr, /No resources found/);
     assert.equal(kubectlOk(cp, ['get', 'secrets', '-n', 'karmada-cluster', '-o', 'name']).trim(), '');

@@ -119,7 +119,7 @@ export async function joinCluster(controlPlane: MemberClient, options: JoinOptio
   const mode = options.mode ?? 'push';
   if (mode !== 'push') {
     throw new MembershipError(mode === 'pull'
-      ? 'pull mode needs an agent beside the member (canopy agent), which is not available yet; use --mode push'
+      ? `a Pull cluster is registered with \`canopy register ${options.name}\`, then its agent runs beside the member (docs/pull.md)`
       : `unknown mode "${mode}"; use push or pull`);
   }
   const text = options.kubeconfigText ?? readKubeconfig(options.kubeconfig);
