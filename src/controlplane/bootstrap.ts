@@ -1,7 +1,8 @@
 // Objects a server has from the start: the system namespaces; on a control plane also the federation APIs
-// and the namespace holding member cluster credentials.
+// and the namespaces holding member cluster credentials and Config Sync's RootSyncs (config-management-system).
 import { bootstrapRbacPolicy } from '../apiserver/authz/bootstrap-roles.ts';
 import { ApiError } from '../apiserver/errors.ts';
+import { CONTROLLER_NAMESPACE } from '../configsync/objects.ts';
 import type { Role } from '../controllers/index.ts';
 import { installFederationCRDs } from '../federation/install.ts';
 import type { ObjectService } from '../registry/objects.ts';
@@ -12,7 +13,7 @@ export const CLUSTER_SECRETS_NAMESPACE = 'karmada-cluster';
 
 export async function bootstrapSystemObjects(objects: ObjectService, role: Role): Promise<void> {
   const namespaces = objects.registry.lookup('', 'v1', 'namespaces')!;
-  const wanted = role === 'control-plane' ? [...SYSTEM_NAMESPACES, CLUSTER_SECRETS_NAMESPACE] : SYSTEM_NAMESPACES;
+  const wanted = role === 'control-plane' ? [...SYSTEM_NAMESPACES, CLUSTER_SECRETS_NAMESPACE, CONTROLLER_NAMESPACE] : SYSTEM_NAMESPACES;
   if (role === 'control-plane') await installFederationCRDs(objects);
   for (const name of wanted) {
     try {
