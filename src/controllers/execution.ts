@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { MemberClient, MemberResponse } from '../members/client.ts';
 import { ClusterClientError, clusterClientFromSecret, scrubSecrets, type ClusterClient } from '../members/from-secret.ts';
 import { interpretHealth, reflectStatus } from '../propagation/interpreter.ts';
+import { MANAGED_ANNOTATIONS_ANNOTATION, MANAGED_LABELS_ANNOTATION } from '../propagation/names.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import { apiPath, parseApiVersion } from '../registry/registry.ts';
 import { setStatusCondition, type Condition } from './cluster.ts';
@@ -49,11 +50,15 @@ export const RESOURCE_CONFLICT_RESOLUTION_OVERWRITE = 'overwrite';
  * label keys listed in canopy.io/relabel-keys (a key the manifest lacks is removed), nothing else; a missing one
  * is left missing. CreateOrRelabel: the same, and a missing object is created from the manifest. Patch: an
  * existing object gets the manifest as a JSON merge patch. Such objects are never marked, watched or deleted.
+ * CreateOnly is the exception, for objects that must never be updated (Config Sync's
+ * `client.lifecycle.config.k8s.io/mutation: ignore`): the Work owns the object as any other (marked, watched,
+ * deleted with the Work), creates it when missing and leaves an existing one as it is.
  */
 export const APPLY_MODE_ANNOTATION = 'canopy.io/apply-mode';
 export const RELABEL_KEYS_ANNOTATION = 'canopy.io/relabel-keys';
-export const APPLY_MODES = ['Relabel', 'CreateOrRelabel', 'Patch'] as const;
+export const APPLY_MODES = ['Relabel', 'CreateOrRelabel', 'Patch', 'CreateOnly'] as const;
 type ApplyMode = typeof APPLY_MODES[number];
+type UnownedApplyMode = Exclude<ApplyMode, 'CreateOnly'>;
 
 export const WORK_APPLIED = 'Applied';
 export const WORK_DISPATCHING = 'Dispatching';
@@ -215,12 +220,13 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
     for (const [ordinal, manifest] of manifests.entries()) {
       try {
         const mode = applyModeOf(manifest);
-        const { object, resource } = mode
-          ? await applyWithoutOwnership(clusterName, cc.client, manifest, mode)
-          : await applyManifest(clusterName, cc.client, work, manifest);
+        const owned = mode === undefined || mode === 'CreateOnly';
+        const { object, resource } = owned
+          ? await applyManifest(clusterName, cc.client, work, manifest)
+          : await applyWithoutOwnership(clusterName, cc.client, manifest, mode);
         succeeded++;
         if (!object) continue;
-        if (!mode) {
+        if (owned) {
           applied.set(`${clusterName}|${object.metadata?.uid}`, object.metadata?.resourceVersion);
           watchMember(clusterName, String(object.apiVersion), resource);
         }
@@ -266,6 +272,8 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
     manifest: KObject): Promise<{ object: KObject; resource: string }> {
     const desired = checkedManifest(manifest);
     const meta = desired.metadata;
+    const createOnly = meta.annotations?.[APPLY_MODE_ANNOTATION] === 'CreateOnly';
+    if (createOnly) delete meta.annotations[APPLY_MODE_ANNOTATION];
     meta.labels = { ...(meta.labels ?? {}), [MANAGED_BY_KARMADA_LABEL]: 'true' };
     const permanentId = work.metadata.labels?.[WORK_PERMANENT_ID_LABEL];
     if (permanentId) meta.labels[WORK_PERMANENT_ID_LABEL] = permanentId;
@@ -290,6 +298,7 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
     if (!ownedBy(observed, work) && meta.annotations[RESOURCE_CONFLICT_RESOLUTION_ANNOTATION] !== RESOURCE_CONFLICT_RESOLUTION_OVERWRITE) {
       throw new Error(`${ref} already exists in the cluster ${clusterName} and the ${RESOURCE_CONFLICT_RESOLUTION_ANNOTATION} strategy value is empty, Karmada will not manage this resource`);
     }
+    if (createOnly) return { object: observed, resource: target.resource };
     const next = retainClusterFields(desired, observed);
     const updated = await client.request('PUT', target.path, next);
     if (updated.status === 200 || updated.status === 201) return { object: updated.json, resource: target.resource };
@@ -298,7 +307,7 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
 
   /** Applies a manifest in one of Canopy's apply modes; the object is absent when there is none on the member. */
   async function applyWithoutOwnership(clusterName: string, client: MemberClient, manifest: KObject,
-    mode: ApplyMode): Promise<{ object?: KObject; resource: string }> {
+    mode: UnownedApplyMode): Promise<{ object?: KObject; resource: string }> {
     const desired = checkedManifest(manifest);
     const annotations = { ...(desired.metadata.annotations ?? {}) };
     const relabelKeys = String(annotations[RELABEL_KEYS_ANNOTATION] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
@@ -352,7 +361,8 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
     const clusterName: string = cluster.metadata.name;
     for (const manifest of work.spec?.workload?.manifests ?? []) {
       if (typeof manifest?.apiVersion !== 'string' || typeof manifest?.kind !== 'string' || typeof manifest?.metadata?.name !== 'string') continue;
-      if (manifest.metadata.annotations?.[APPLY_MODE_ANNOTATION] !== undefined) continue; // never owned
+      const mode = manifest.metadata.annotations?.[APPLY_MODE_ANNOTATION];
+      if (mode !== undefined && mode !== 'CreateOnly') continue; // never owned
       const target = await targetOf(clusterName, cc.client, manifest);
       const current = await cc.client.request('GET', target.path);
       if (current.status === 404) continue;
@@ -521,8 +531,8 @@ export function retainClusterFields(desired: KObject, observed: KObject): KObjec
   meta.resourceVersion = old.resourceVersion;
   if (old.finalizers) meta.finalizers = old.finalizers; else delete meta.finalizers;
   if (old.ownerReferences) meta.ownerReferences = old.ownerReferences; else delete meta.ownerReferences;
-  meta.annotations = { ...(old.annotations ?? {}), ...(meta.annotations ?? {}) };
-  meta.labels = { ...(old.labels ?? {}), ...(meta.labels ?? {}) };
+  meta.annotations = { ...withoutDropped(old.annotations, old.annotations?.[MANAGED_ANNOTATIONS_ANNOTATION], meta.annotations), ...(meta.annotations ?? {}) };
+  meta.labels = { ...withoutDropped(old.labels, old.annotations?.[MANAGED_LABELS_ANNOTATION], meta.labels), ...(meta.labels ?? {}) };
   if (observed.status !== undefined) next.status = observed.status;
   const { group } = parseApiVersion(next.apiVersion);
   const kind = `${group}/${next.kind}`;
@@ -556,6 +566,17 @@ export function retainClusterFields(desired: KObject, observed: KObject): KObjec
     next.spec = { ...(next.spec ?? {}), nodeName: observed.spec.nodeName };
   }
   return next;
+}
+
+/**
+ * The member's own keys: what the manifest last applied listed as managed (in the observed object's
+ * resourcetemplate.karmada.io/managed-labels or -annotations) and no longer declares is dropped, as Karmada's
+ * retainLabels/retainAnnotations do.
+ */
+function withoutDropped(observed: Record<string, string> | undefined, managedList: string | undefined,
+  desired: Record<string, string> | undefined): Record<string, string> {
+  const managed = new Set((managedList ?? '').split(',').filter(Boolean));
+  return Object.fromEntries(Object.entries(observed ?? {}).filter(([key]) => !managed.has(key) || desired?.[key] !== undefined));
 }
 
 /** One entry of Work.status.manifestStatuses from the member's object. */
