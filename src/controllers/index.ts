@@ -1,5 +1,6 @@
 // The tables of controllers: what every server runs, and what only a control plane or a member runs.
 import type { Logger } from 'pino';
+import { rootSyncController } from '../configsync/sync/controller.ts';
 import type { ObjectService } from '../registry/objects.ts';
 import type { CertificateAuthority } from '../pki/pki.ts';
 import { bindingController } from './binding.ts';
@@ -20,6 +21,8 @@ import { workloadSimulation } from './simulation.ts';
 
 /** Settings a controller may read (from the server's options). */
 export type ControllerSettings = ClusterStatusOptions & {
+  /** The server's state directory (the RootSync controller keeps its Git checkouts there). */
+  dir?: string;
   /** Signs approved client certificate requests. */
   certificateAuthority?: CertificateAuthority;
 };
@@ -32,7 +35,7 @@ const COMMON: StartController[] = [namespaceController, garbageCollector, crdCon
 export const CONTROLLERS = {
   'control-plane': [...COMMON, clusterStatusController,
     executionNamespaceController, resourceDetector, schedulerController, bindingController, executionController,
-    globalNamespaceController, namespaceSyncController, certificatesController],
+    globalNamespaceController, namespaceSyncController, certificatesController, rootSyncController],
   member: [...COMMON],
 } satisfies Record<string, StartController[]>;
 
