@@ -334,6 +334,17 @@ describe('kubectl against canopy serve', () => {
       ok(['patch', 'deployment', 'web', '-n', 'app', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}}}']);
       assert.equal(ok(['get', 'deployment', 'web', '-n', 'app', '-o', 'jsonpath={.spec.template.spec.containers[*].name}']), 'web');
     });
+
+    it('patch --type=strategic merges newer lists by their keys (topologySpreadConstraints by topologyKey)', () => {
+      const constraint = (topologyKey: string, maxSkew: number) => ({ topologyKey, maxSkew, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } });
+      const patch = (constraints: object[]) => JSON.stringify({ spec: { template: { spec: { topologySpreadConstraints: constraints } } } });
+      ok(['patch', 'deployment', 'web', '-n', 'app', '--type=strategic', '-p', patch([constraint('kubernetes.io/hostname', 1)])]);
+      ok(['patch', 'deployment', 'web', '-n', 'app', '--type=strategic', '-p', patch([constraint('topology.kubernetes.io/zone', 2)])]);
+      const merged = JSON.parse(ok(['get', 'deployment', 'web', '-n', 'app', '-o', 'jsonpath={.spec.template.spec.topologySpreadConstraints}']));
+      assert.deepEqual(merged.map((c: any) => [c.topologyKey, c.maxSkew]).sort(), [['kubernetes.io/hostname', 1], ['topology.kubernetes.io/zone', 2]]);
+      ok(['patch', 'deployment', 'web', '-n', 'app', '-p', patch([{ topologyKey: 'kubernetes.io/hostname', $patch: 'delete' }, { topologyKey: 'topology.kubernetes.io/zone', $patch: 'delete' }])]);
+      assert.deepEqual(JSON.parse(ok(['get', 'deployment', 'web', '-n', 'app', '-o', 'jsonpath={.spec.template.spec.topologySpreadConstraints}']) || '[]'), []);
+    });
   });
 
   describe('scale and rollout', () => {

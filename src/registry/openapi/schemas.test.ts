@@ -73,7 +73,8 @@ describe('builtin schemas', () => {
     assert.equal(field('io.k8s.api.apps.v1.Deployment', 'spec.strategy')['x-kubernetes-patch-strategy'], 'retainKeys');
     const ports = field('io.k8s.api.core.v1.PodSpec', 'containers.ports');
     assert.equal(ports['x-kubernetes-patch-merge-key'], 'containerPort');
-    assert.deepEqual(ports['x-kubernetes-list-map-keys'], ['containerPort', 'protocol']);
+    const spread = field('io.k8s.api.apps.v1.Deployment', 'spec.template.spec.topologySpreadConstraints');
+    assert.equal(spread['x-kubernetes-patch-merge-key'], 'topologyKey', 'merge keys of newer fields too');
     assert.equal(field('io.k8s.api.core.v1.Pod', 'metadata.ownerReferences')['x-kubernetes-patch-merge-key'], 'uid');
   });
 
