@@ -1,6 +1,5 @@
 // The HTTPS API server: authentication, impersonation, authorization, routing, discovery, metrics, and the
 // resource endpoints.
-import { authenticateBootstrapToken } from '../certificates/bootstrap-token.ts';
 import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { createServer, type Server } from 'node:https';
@@ -8,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { authenticateBootstrapToken } from '../certificates/bootstrap-token.ts';
 import { ObjectService } from '../registry/objects.ts';
 import { Registry } from '../registry/registry.ts';
 import type { Store } from '../storage/store.ts';

@@ -1,6 +1,7 @@
 // The default ClusterRoles and ClusterRoleBindings of upstream's bootstrap policy that a Canopy server uses:
 // cluster-admin for system:masters, discovery and self-review for every authenticated user, the public info
-// (health, version) for everyone, and the user-facing admin/edit/view roles, aggregated from labelled roles.
+// (health, version) for everyone, the user-facing admin/edit/view roles, aggregated from labelled roles, and
+// certificate requests for the bootstrap tokens of Pull clusters.
 import { AGENT_BOOTSTRAP_GROUP } from '../../clusters/agent-identity.ts';
 import { ApiError } from '../errors.ts';
 import type { KObject, ObjectService } from '../../registry/objects.ts';
