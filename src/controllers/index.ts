@@ -1,6 +1,7 @@
 // The tables of controllers: what every server runs, and what only a control plane or a member runs.
 import type { Logger } from 'pino';
 import { rootSyncController } from '../configsync/sync/controller.ts';
+import { subnamespaceController } from '../hnc/controller.ts';
 import type { ObjectService } from '../registry/objects.ts';
 import type { CertificateAuthority } from '../pki/pki.ts';
 import { bindingController } from './binding.ts';
@@ -30,7 +31,8 @@ export type ControllerSettings = ClusterStatusOptions & {
 export type StartController = (objects: ObjectService, logger: Logger, settings?: ControllerSettings) => Controller;
 
 /** Controllers every Kubernetes API server needs. */
-const COMMON: StartController[] = [namespaceController, garbageCollector, crdController, clusterRoleAggregationController];
+const COMMON: StartController[] = [namespaceController, garbageCollector, crdController, clusterRoleAggregationController,
+  subnamespaceController];
 
 export const CONTROLLERS = {
   'control-plane': [...COMMON, clusterStatusController,
