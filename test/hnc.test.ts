@@ -15,7 +15,7 @@ async function hnsCreate(server: RunningServer, child: string, parent: string): 
     kind: 'SubnamespaceAnchor', apiVersion: 'hnc.x-k8s.io/v1alpha2',
     metadata: { name: child, namespace: parent, creationTimestamp: null }, spec: {}, status: {},
   };
-  const answer = await api(server, 'POST', ANCHORS(parent), anchor);
+  const answer = await api(server, 'POST', `${ANCHORS(parent)}/${child}`, anchor);
   assert.equal(answer.status, 201, answer.text);
 }
 

@@ -85,7 +85,9 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
     case 'watch':
       return serveWatch(ctx.objects, ctx.metrics, resource, namespace, req, res, query, representation, request.name);
     case 'create': {
-      if (request.name !== undefined) throw methodNotAllowed();
+      // As upstream's custom resource handler, a custom resource may be created by a POST to its own path too
+      // (`kubectl hns create` does); the name in the path is not looked at.
+      if (request.name !== undefined && !resource.crdSchema) throw methodNotAllowed();
       const body = await readBody(req);
       const obj = decodeTyped(resource, body, mediaType(req), query, write);
       const created = await ctx.objects.create(resource, namespace, obj, write);
