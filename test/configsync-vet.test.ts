@@ -92,6 +92,16 @@ describe('canopy vet', () => {
     ]);
   });
 
+  it('KNV1034: every namespace Config Sync reserves', () => {
+    assertErrors({
+      'namespaces/resource-group-system/namespace.yaml': namespaceYaml('resource-group-system'),
+      'namespaces/config-management-monitoring/namespace.yaml': namespaceYaml('config-management-monitoring'),
+    }, [
+      'KNV1034: The "config-management-monitoring" Namespace must not be declared\n\nmetadata.name: config-management-monitoring\n',
+      'KNV1034: The "resource-group-system" Namespace must not be declared\n\nmetadata.name: resource-group-system\n',
+    ]);
+  });
+
   it('KNV1017: no Repo', () => {
     assertOnlyError({ 'system/repo.yaml': null, ...NS_A }, `KNV1017: The system/ directory must declare a Repo Resource.\n\npath: system/\n\n${HELP}1017`);
   });

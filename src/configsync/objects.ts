@@ -33,8 +33,10 @@ export const CLUSTER_REGISTRY_DIR = 'clusterregistry';
 export const NAMESPACES_DIR = 'namespaces';
 export const TOP_LEVEL_DIRS = [SYSTEM_DIR, CLUSTER_DIR, CLUSTER_REGISTRY_DIR, NAMESPACES_DIR];
 
-/** The namespace Config Sync itself runs in: no config may be declared in it. */
+/** The namespace Config Sync itself runs in: no config but RootSyncs may be declared in it. */
 export const CONTROLLER_NAMESPACE = 'config-management-system';
+/** The namespaces Config Sync's own components use (its controllers, resource groups, monitoring). */
+export const RESERVED_NAMESPACES = new Set([CONTROLLER_NAMESPACE, 'resource-group-system', 'config-management-monitoring']);
 
 export const ANNOTATION = {
   namespaceSelector: 'configmanagement.gke.io/namespace-selector',

@@ -6,7 +6,7 @@ import * as knv from './knv.ts';
 import {
   annotationsOf, ANNOTATION, baseName, CLUSTER, CLUSTER_REGISTRY_DIR, CLUSTER_SELECTOR, CONFIG_MANAGEMENT_GROUP,
   CONTROLLER_NAMESPACE, DEPTH_LABEL_SUFFIX, directoryOf, type FileObject, groupOf, hasConfigSyncPrefix, HIERARCHY_CONFIG, isKind, labelsOf,
-  MANAGEMENT_DISABLED, NAMESPACE, NAMESPACE_SELECTOR, NAMESPACES_DIR, nameOf, namespaceOf, REPO, SOURCE_ANNOTATIONS,
+  MANAGEMENT_DISABLED, NAMESPACE, NAMESPACE_SELECTOR, NAMESPACES_DIR, nameOf, namespaceOf, REPO, RESERVED_NAMESPACES, SOURCE_ANNOTATIONS,
   topLevelDirectory,
 } from './objects.ts';
 import type { SourceFormat } from './reader.ts';
@@ -47,12 +47,13 @@ const namespaceCheck: ObjectCheck = (fo) => {
   if (isKind(fo.object, NAMESPACE)) {
     const name = nameOf(fo.object);
     if (dns1123Label(name).length) return knv.invalidNamespace(sourceOf(fo, false));
-    return name === CONTROLLER_NAMESPACE ? knv.illegalNamespace(sourceOf(fo, false)) : undefined;
+    return RESERVED_NAMESPACES.has(name) ? knv.illegalNamespace(sourceOf(fo, false)) : undefined;
   }
   const namespace = namespaceOf(fo.object);
   if (namespace === '') return undefined;
   if (dns1123Label(namespace).length) return knv.invalidNamespace(sourceOf(fo, false));
-  return namespace === CONTROLLER_NAMESPACE && fo.object.kind !== ROOT_SYNC_KIND ? knv.objectInIllegalNamespace(sourceOf(fo, false)) : undefined;
+  const allowed = namespace === CONTROLLER_NAMESPACE && fo.object.kind === ROOT_SYNC_KIND;
+  return RESERVED_NAMESPACES.has(namespace) && !allowed ? knv.objectInIllegalNamespace(sourceOf(fo, false)) : undefined;
 };
 
 /** A Namespace sits in the directory of its name; an object's namespace is that of its directory (validate.Directory). */
