@@ -34,6 +34,8 @@ import {
 
 /** Works written or deleted at the same time. */
 const WRITE_CONCURRENCY = 16;
+/** At most one pass per RootSync in this time for changes of its Works. */
+const WORK_EVENT_DEBOUNCE_MS = 1000;
 /** How soon a sync in progress is looked at again (Work status changes requeue it sooner). */
 const IN_PROGRESS_RECHECK_MS = 2000;
 
@@ -75,6 +77,17 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     maxDelayMs: 30_000,
     onError: (key, err) => log.warn({ rootSync: key, err: errorText(err) }, 'root sync failed; retrying'),
   });
+
+  /** Work changes come by the thousand while a big commit is applied: they requeue their RootSync at most once a second. */
+  function nudge(name: string): void {
+    if (nudged.has(name)) return;
+    nudged.add(name);
+    setTimeout(() => {
+      nudged.delete(name);
+      queue.add(name);
+    }, WORK_EVENT_DEBOUNCE_MS).unref();
+  }
+  const nudged = new Set<string>();
 
   function checkoutsOf(name: string): GitCheckouts {
     let c = checkouts.get(name);
@@ -305,7 +318,7 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     });
     works = new Informer(objects, workRes, (_type, w) => {
       const owner = w.metadata.labels?.[ROOT_SYNC_NAME_LABEL];
-      if (owner) queue.add(owner);
+      if (owner) nudge(owner);
     });
     informers.push(rootSyncs, clusters, works);
     if (stopped) for (const i of informers) i.stop();
