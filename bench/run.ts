@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from './client.ts';
-import { configSyncFigure } from './configsync.ts';
+import { configSyncFigure, rootSyncFigure } from './configsync.ts';
 import type { Figure } from './figure.ts';
 import { createFigure, getFigure, listFigure, type Settings } from './http-figures.ts';
 import { cleanupSync, ROOT, startCanopy, type Canopy } from './processes.ts';
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     }
   }
   if (runs('propagation')) figures.push(...await propagationFigures(propagationMembers, nodeArgs, step));
-  if (runs('configsync')) figures.push(await configSyncFigure(step));
+  if (runs('configsync')) figures.push(await configSyncFigure(step), await rootSyncFigure(step));
   const totalSeconds = (performance.now() - started) / 1000;
   step('done');
   if (only !== undefined) {
