@@ -274,6 +274,42 @@ spec:
     assert.equal(memberGet(m1, ['configmap', 'seed', '-n', 'team-a']).data.value, 'changed on the member');
   });
 
+  it('an unreachable repo is KNV2004 and an invalid spec stalls with KNV1061; neither touches what is synced', async () => {
+    kubectlOk(cp, ['apply', '-f', '-'], {
+      input: `apiVersion: configsync.gke.io/v1beta1
+kind: RootSync
+metadata:
+  name: unreachable
+  namespace: ${NS}
+spec:
+  git:
+    repo: file://${repo}-missing
+    auth: none
+---
+apiVersion: configsync.gke.io/v1beta1
+kind: RootSync
+metadata:
+  name: no-secret
+  namespace: ${NS}
+spec:
+  git:
+    repo: file://${repo}
+    auth: token
+`,
+    });
+    const path = (name: string) => ROOT_SYNC.replace(/root-sync$/, name);
+    const unreachable = await waitFor('KNV2004', async () => (await api(cp, 'GET', path('unreachable'))).json?.status?.source?.errors);
+    assert.equal(unreachable[0].code, '2004');
+    assert.match(unreachable[0].errorMessage, new RegExp(`^KNV2004: failed to fetch master from file://${repo}-missing: `));
+    const stalled = await waitFor('Stalled', async () => (await api(cp, 'GET', path('no-secret'))).json?.status?.conditions
+      ?.find((c: any) => c.type === 'Stalled' && c.status === 'True'));
+    assert.equal(stalled.reason, 'Validation');
+    assert.deepEqual(stalled.errors.map((e: any) => e.errorMessage.split('\n')[0]),
+      ['KNV1061: RootSyncs must specify spec.git.secretRef.name when spec.git.auth is "token"']);
+    kubectlOk(cp, ['delete', 'rootsync', 'unreachable', 'no-secret', '-n', NS]);
+    assert.ok(namespaceOn(m1, 'team-a'));
+  });
+
   it('a control plane killed at any point carries on from its state after a restart', async () => {
     write('namespaces/teams/team-c/namespace.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-c\n');
     const commit = commitAll(repo, 'add team-c');
@@ -281,5 +317,17 @@ spec:
     cp = await f.restartControlPlane();
     await waitSynced(commit);
     for (const m of [m1, m2]) await waitFor('team-c', () => namespaceOn(m, 'team-c'));
+  });
+
+  it('deleting the RootSync leaves its objects on the members, unmanaged', async () => {
+    kubectlOk(cp, ['delete', 'rootsync', 'root-sync', '-n', NS]);
+    await waitFor('the Works gone', async () => {
+      const list = (await api(cp, 'GET', '/apis/work.karmada.io/v1alpha1/works?labelSelector=configsync.canopy.io%2Froot-sync')).json.items;
+      return list.length === 0 ? true : undefined;
+    });
+    for (const m of [m1, m2]) {
+      assert.ok(namespaceOn(m, 'team-c'));
+      assert.ok(memberGet(m, ['rolebinding', 'viewers', '-n', 'team-a']));
+    }
   });
 });
