@@ -1,5 +1,5 @@
 // Go's %q and %v formatting of strings and string lists, for messages that must read as upstream's do, and Go's
-// duration syntax.
+// duration syntax and metav1.Time's RFC 3339 (whole seconds).
 
 const ESCAPES: Record<string, string> = {
   '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
@@ -34,4 +34,9 @@ export function parseGoDuration(text: string): number | undefined {
   let total = 0;
   for (const [, value, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) total += Number(value) * DURATION_UNITS[unit!]!;
   return match[1] === '-' ? -total : total;
+}
+
+/** A time as metav1.Time writes it: RFC 3339 in UTC, whole seconds. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -4,6 +4,7 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { UserInfo } from '../apiserver/authz/user.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 export const BOOTSTRAP_TOKEN_SECRET_TYPE = 'bootstrap.kubernetes.io/token';
 export const BOOTSTRAP_TOKEN_NAMESPACE = 'kube-system';
@@ -31,7 +32,7 @@ export function bootstrapTokenSecret(token: BootstrapToken, expiration: Date, ex
   const data: Record<string, string> = {
     'token-id': token.id,
     'token-secret': token.secret,
-    expiration: expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    expiration: rfc3339(expiration.getTime()),
     'usage-bootstrap-authentication': 'true',
     'auth-extra-groups': extraGroups.join(','),
     description,

@@ -6,6 +6,7 @@ import type { FieldError } from '../apiserver/errors.ts';
 import { baseStrategy, type Strategy } from '../registry/strategy.ts';
 import type { KObject } from '../registry/objects.ts';
 import { fieldDuplicate, fieldForbidden, fieldInvalid, fieldNotSupported, fieldRequired } from '../registry/validation.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 /** The signer whose certificates the API server accepts as client credentials. */
 export const KUBE_APISERVER_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client';
@@ -108,7 +109,7 @@ export const certificateSigningRequestStrategy: Strategy = {
     obj.status = old.status;
   },
   prepareForStatusUpdate(obj, old) {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339(Date.now());
     for (const condition of obj.status?.conditions ?? []) {
       if (!condition || typeof condition !== 'object') continue;
       condition.lastUpdateTime ||= now;

@@ -14,6 +14,7 @@ import type { KObject, ObjectService } from '../registry/objects.ts';
 import { CLUSTERS, type ControlPlaneApi, inProcessApi, LEASES, whenApiServes } from './control-plane-api.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 /** What a probe of a healthy member collects for Cluster.status. */
 interface Collected {
@@ -73,11 +74,6 @@ export interface Taint {
   value?: string;
   effect: string;
   timeAdded?: string;
-}
-
-/** Metav1.Time as the API writes it: RFC 3339, whole seconds. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** As meta.SetStatusCondition: the transition time moves only when the status changes. */

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError } from '../apiserver/errors.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -20,7 +21,7 @@ export function eventRecorder(objects: ObjectService, logger: Logger, component:
       const namespace: string = meta.namespace || 'default';
       const digest = createHash('sha256').update(`${meta.uid}\n${type}\n${reason}\n${message}`).digest('hex').slice(0, 16);
       const name = `${meta.name}.${digest}`;
-      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const now = rfc3339(Date.now());
       const event = {
         apiVersion: 'v1', kind: 'Event',
         metadata: { name, namespace },

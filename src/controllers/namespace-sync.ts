@@ -18,7 +18,8 @@ import {
 import { parseSelectors } from '../registry/filters.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
-import { type Condition, rfc3339 } from './cluster.ts';
+import { type Condition } from './cluster.ts';
+import { rfc3339 } from '../gofmt.ts';
 import { APPLY_MODE_ANNOTATION, MANAGED_BY_KARMADA_LABEL, WORK_APPLIED } from './execution.ts';
 import { executionSpaceName } from './execution-namespace.ts';
 import { relabelManifest } from './global-namespace.ts';

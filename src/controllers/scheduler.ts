@@ -13,6 +13,7 @@ import { eventRecorder } from './events.ts';
 import { Informer, whenServed } from './informer.ts';
 import { WorkQueue } from './queue.ts';
 import { type Controller, stableJson } from './runtime.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 export const SCHEDULED = 'Scheduled';
 
@@ -99,7 +100,7 @@ export function schedulerController(objects: ObjectService, logger: Logger): Con
     };
     if (result?.affinityName) nextStatus.schedulerObservedAffinityName = result.affinityName;
     else if (result) delete nextStatus.schedulerObservedAffinityName;
-    if (result && current !== binding) nextStatus.lastScheduledTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    if (result && current !== binding) nextStatus.lastScheduledTime = rfc3339(Date.now());
     if (stableJson(nextStatus) === stableJson(status)) return;
     await objects.modify(res, namespace || undefined, name, (b) => ({ ...b, status: { ...b.status, ...nextStatus,
       conditions: setStatusCondition(b.status?.conditions ?? [], condition, Date.now()) } }), {}, 'status');

@@ -11,6 +11,7 @@ import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
 import { watchResource, type Controller } from './runtime.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 /** How long after a change of spec the workload reports its pods ready. */
 export const SETTLE_MS = 500;
@@ -88,7 +89,7 @@ export function workloadSimulation(objects: ObjectService, logger: Logger): Cont
 }
 
 function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return rfc3339(Date.now());
 }
 
 function replicasOf(obj: KObject): number {

@@ -8,6 +8,7 @@ import type { KObject } from '../registry/objects.ts';
 import {
   formatQuantity, newMilliQuantity, newQuantity, parseQuantity, quantityMilliValue, quantityValue,
 } from './quantity.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 /** The template's metadata.generation, put on every manifest by the binding controller (when above 0). */
 export const RESOURCE_TEMPLATE_GENERATION_ANNOTATION = 'resourcetemplate.karmada.io/generation';
@@ -329,7 +330,7 @@ const aggregateJob: Aggregator = (_template, items, old) => {
       if (!completionTime || Date.parse(completionTime) < Date.parse(s.completionTime)) completionTime = s.completionTime;
     }
   }
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = rfc3339(Date.now());
   const condition = (type: string, reason: string, message: string): KObject =>
     ({ type, status: 'True', lastProbeTime: now, lastTransitionTime: now, reason, message });
   const conditions: KObject[] = [];

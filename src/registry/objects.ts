@@ -14,6 +14,7 @@ import type { ResourceInfo } from './types.ts';
 import { strategyFor, type Strategy } from './strategies.ts';
 import { fieldDuplicate, fieldImmutable, fieldInvalid, fieldRequired, validateAnnotations, validateLabels } from './validation.ts';
 import { applyListSelectors, type ListSelectors } from './filters.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KObject = Record<string, any>;
@@ -76,7 +77,7 @@ export function objectKey(res: ResourceInfo, namespace: string | undefined, name
 }
 
 function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  return rfc3339(Date.now());
 }
 
 export class ObjectService {

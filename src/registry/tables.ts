@@ -7,6 +7,7 @@
 // Any other kind gets the generic NAME / CREATED AT table.
 import type { ResourceInfo, TableColumn } from './types.ts';
 import { parseApiVersion } from './registry.ts';
+import { rfc3339 } from '../gofmt.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any; // a JSON object as stored; printers read it defensively
@@ -290,7 +291,7 @@ export const DEFAULT_COLUMNS: TableColumn[] = [
 
 function defaultCells(obj: Obj): unknown[] {
   const t = parseTime(obj?.metadata?.creationTimestamp);
-  const created = t === null || Number.isNaN(t) ? '0001-01-01T00:00:00Z' : new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+  const created = t === null || Number.isNaN(t) ? '0001-01-01T00:00:00Z' : rfc3339(t);
   return [name(obj), created];
 }
 

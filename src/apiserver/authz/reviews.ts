@@ -12,6 +12,7 @@ import type { Attributes } from './attributes.ts';
 import type { Authorizer } from './authorizer.ts';
 import { fromPolicyRule } from './rules.ts';
 import type { UserInfo } from './user.ts';
+import { rfc3339 } from '../../gofmt.ts';
 
 const AUTHORIZATION_GROUP = 'authorization.k8s.io';
 const AUTHENTICATION_GROUP = 'authentication.k8s.io';
@@ -45,7 +46,7 @@ function answerReview(authorizer: Authorizer, user: UserInfo, kind: string, name
   const metadata: KObject = review.metadata ?? {};
   const spec: KObject = review.spec ?? {};
   if (kind === 'SelfSubjectReview') {
-    return { metadata: { creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }, status: { userInfo: userInfoOf(user) } };
+    return { metadata: { creationTimestamp: rfc3339(Date.now()) }, status: { userInfo: userInfoOf(user) } };
   }
   if (kind === 'SelfSubjectRulesReview') {
     if (!spec.namespace) throw badRequest('no namespace on request');

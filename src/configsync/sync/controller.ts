@@ -31,6 +31,7 @@ import {
 import {
   type DesiredWork, desiredWorks, isUnmanaged, OBJECT_KIND_LABEL, resourceId, ROOT_SYNC_NAME_LABEL, SYNC_METADATA, workObject,
 } from './works.ts';
+import { rfc3339 } from '../../gofmt.ts';
 
 /** Works written or deleted at the same time. */
 const WRITE_CONCURRENCY = 16;
@@ -363,7 +364,7 @@ interface Outcome {
 
 /** The status after a pass: upstream's stages and conditions, and each cluster's commit and errors. */
 function nextStatus(status: KObject, rootSync: KObject, spec: RootSyncSpec, state: SyncState, clusterNames: string[], o: Outcome): KObject {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = rfc3339(Date.now());
   const commit = state.commit ?? '';
   const gitStatus = spec.gitStatus;
   const syncErrors = uniqueErrors([...o.syncErrors.values()].flat());

@@ -1,7 +1,7 @@
 // A RootSync's status as upstream's (kpt-config-sync pkg/api/configsync/v1beta1 sync_types.go, rootsync_types.go):
 // the source, rendering and sync stages with their commit, ConfigSyncErrors and error summary, lastSyncedCommit,
 // the Reconciling/Stalled/Syncing conditions, and Canopy's status.clusters (what each member cluster has).
-import { rfc3339 } from '../../controllers/cluster.ts';
+import { rfc3339 } from '../../gofmt.ts';
 import { stableJson } from '../../controllers/runtime.ts';
 import { formatKnv, type KnvError } from '../knv.ts';
 import type { KObject } from '../objects.ts';
