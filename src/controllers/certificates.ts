@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { hasCondition, KUBE_APISERVER_CLIENT_SIGNER, parseCertificateRequest } from '../certificates/csr.ts';
 import { BOOTSTRAP_TOKEN_NAMESPACE, BOOTSTRAP_TOKEN_SECRET_TYPE, bootstrapTokenExpiration } from '../certificates/bootstrap-token.ts';
-import { AGENT_GROUP, agentClusterOf, bootstrapGroupOf } from '../clusters/agent-identity.ts';
+import { AGENT_GROUP, agentClusterOf, agentUser, bootstrapGroupOf } from '../clusters/agent-identity.ts';
 import { signClientCertificate } from '../pki/pki.ts';
 import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ControllerSettings } from './index.ts';
@@ -22,6 +22,11 @@ const FINISHED_RETENTION_MS = 3600_000;
 const PENDING_RETENTION_MS = 24 * 3600_000;
 const CLIENT_USAGES = ['digital signature', 'key encipherment', 'client auth'];
 
+/** Usages a client certificate may have: client auth, and at most digital signature and key encipherment besides. */
+function areClientUsages(usages: string[]): boolean {
+  return usages.includes('client auth') && usages.every((u) => CLIENT_USAGES.includes(u));
+}
+
 export function certificatesController(objects: ObjectService, logger: Logger, settings: ControllerSettings = {}): Controller {
   const ca = settings.certificateAuthority;
   const log = logger.child({ controller: 'certificates' });
@@ -29,9 +34,11 @@ export function certificatesController(objects: ObjectService, logger: Logger, s
   const clusters = () => objects.registry.lookup('cluster.karmada.io', 'v1alpha1', 'clusters');
   const secrets = objects.registry.lookup('', 'v1', 'secrets')!;
 
-  const setConditions = (csr: KObject, condition: KObject) => objects.modify(csrs, undefined, csr.metadata.name, (current) => ({
-    ...current, status: { ...current.status, conditions: [...(current.status?.conditions ?? []), condition] },
-  }), {}, 'approval');
+  /** Adds a True condition through the subresource (whose strategy fills in its times). */
+  const addCondition = (csr: KObject, subresource: 'approval' | 'status', type: string, reason: string, message: string) =>
+    objects.modify(csrs, undefined, csr.metadata.name, (current) => ({
+      ...current, status: { ...current.status, conditions: [...(current.status?.conditions ?? []), { type, status: 'True', reason, message }] },
+    }), {}, subresource);
 
   async function approveOrDeny(csr: KObject): Promise<void> {
     let request;
@@ -42,31 +49,26 @@ export function certificatesController(objects: ObjectService, logger: Logger, s
     }
     const cluster = agentClusterOf(request.commonName);
     if (cluster === undefined || csr.spec.signerName !== KUBE_APISERVER_CLIENT_SIGNER) return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const condition = (type: string, reason: string, message: string) => ({
-      type, status: 'True', reason, message, lastUpdateTime: now, lastTransitionTime: now,
-    });
     const refusal = await agentRequestRefusal(csr, request, cluster);
     if (refusal) {
       log.info({ csr: csr.metadata.name, cluster, requester: csr.spec.username }, 'agent certificate request denied');
-      await setConditions(csr, condition('Denied', 'AgentCertificateDenied', refusal));
+      await addCondition(csr, 'approval', 'Denied', 'AgentCertificateDenied', refusal);
       return;
     }
     log.info({ csr: csr.metadata.name, cluster, requester: csr.spec.username }, 'agent certificate request approved');
-    await setConditions(csr, condition('Approved', 'AutoApproved',
-      `Auto approving the agent certificate of cluster "${cluster}" requested by ${csr.spec.username}`));
+    await addCondition(csr, 'approval', 'Approved', 'AutoApproved',
+      `Auto approving the agent certificate of cluster "${cluster}" requested by ${csr.spec.username}`);
   }
 
   async function agentRequestRefusal(csr: KObject, request: { organizations: string[] }, cluster: string): Promise<string | undefined> {
     const groups: string[] = csr.spec.groups ?? [];
-    if (!groups.includes(bootstrapGroupOf(cluster)) && csr.spec.username !== `system:karmada:agent:${cluster}`) {
+    if (!groups.includes(bootstrapGroupOf(cluster)) && csr.spec.username !== agentUser(cluster)) {
       return `${csr.spec.username} may not request the agent certificate of cluster "${cluster}": only that cluster's bootstrap token or its agent may`;
     }
     if (request.organizations.length !== 1 || request.organizations[0] !== AGENT_GROUP) {
       return `the subject's organization must be exactly "${AGENT_GROUP}"`;
     }
-    const usages: string[] = csr.spec.usages ?? [];
-    if (!usages.includes('client auth') || usages.some((u) => !CLIENT_USAGES.includes(u))) {
+    if (!areClientUsages(csr.spec.usages ?? [])) {
       return `usages must include "client auth" and may only add ${CLIENT_USAGES.filter((u) => u !== 'client auth').map((u) => `"${u}"`).join(' and ')}`;
     }
     const resource = clusters();
@@ -78,14 +80,9 @@ export function certificatesController(objects: ObjectService, logger: Logger, s
   async function sign(csr: KObject): Promise<void> {
     const request = parseCertificateRequest(csr.spec.request);
     const usages: string[] = csr.spec.usages ?? [];
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    if (!usages.includes('client auth') || usages.some((u) => !CLIENT_USAGES.includes(u))) {
-      await objects.modify(csrs, undefined, csr.metadata.name, (current) => ({
-        ...current, status: { ...current.status, conditions: [...(current.status?.conditions ?? []), {
-          type: 'Failed', status: 'True', reason: 'SignerValidationFailure', lastUpdateTime: now, lastTransitionTime: now,
-          message: `invalid usage for client certificate: ${usages.filter((u) => !CLIENT_USAGES.includes(u)).join(', ') || 'missing client auth'}`,
-        }] },
-      }), {}, 'status');
+    if (!areClientUsages(usages)) {
+      await addCondition(csr, 'status', 'Failed', 'SignerValidationFailure',
+        `invalid usage for client certificate: ${usages.filter((u) => !CLIENT_USAGES.includes(u)).join(', ') || 'missing client auth'}`);
       return;
     }
     const seconds = Math.min(csr.spec.expirationSeconds ?? MAX_CERTIFICATE_LIFETIME_SECONDS, MAX_CERTIFICATE_LIFETIME_SECONDS);
