@@ -169,6 +169,22 @@ describe('execution of Works on Push members', () => {
     }, 15_000);
   });
 
+  it('deletes the member object of a manifest that leaves the Work, but not one abandoned first', async () => {
+    const statusCount = async () => (await getWork(cp, 'karmada-es-m1', 'demo'))?.status?.manifestStatuses?.length;
+    await updateWork(cp, 'karmada-es-m1', 'demo', (w) => { w.spec.workload.manifests.push(configMap('extra', { a: 'b' }), configMap('kept', { a: 'b' })); });
+    await waitFor('both in the statuses', async () => (await statusCount()) === 5 ? true : undefined);
+    assert.ok(memberGet(m1, ['configmap', 'extra', '-n', 'app']) && memberGet(m1, ['configmap', 'kept', '-n', 'app']));
+    await updateWork(cp, 'karmada-es-m1', 'demo', (w) => {
+      w.spec.workload.manifests.splice(3, 2, { apiVersion: 'v1', kind: 'ConfigMap',
+        metadata: { name: 'kept', namespace: 'app', annotations: { 'canopy.io/apply-mode': 'Abandon' } } });
+    });
+    await waitFor('neither in the statuses', async () => (await statusCount()) === 3 ? true : undefined);
+    assert.equal(memberGet(m1, ['configmap', 'extra', '-n', 'app']), undefined, 'the removed manifest\'s object is deleted');
+    await updateWork(cp, 'karmada-es-m1', 'demo', (w) => { w.spec.workload.manifests.splice(3, 1); });
+    await new Promise((r) => setTimeout(r, 3000)); // past a resync
+    assert.equal(memberGet(m1, ['configmap', 'kept', '-n', 'app']).data.a, 'b', 'the abandoned object stays');
+  });
+
   it('does not overwrite a member object it does not own, unless the manifest says overwrite', async () => {
     kubectlOk(m1, ['create', 'configmap', 'theirs', '-n', 'app', '--from-literal=owner=them']);
     const created = await api(cp, 'POST', WORKS('karmada-es-m1'), work('claim', [configMap('theirs', { owner: 'canopy' })]));

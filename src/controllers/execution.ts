@@ -7,10 +7,13 @@
 // left alone unless the manifest carries work.karmada.io/conflict-resolution: overwrite. The Applied
 // condition, the Dispatching condition and manifestStatuses (identifier, reflected status, health) are written
 // through the status subresource. A deleted Work has its member objects deleted (unless
-// spec.preserveResourcesOnDeletion), then loses its finalizer; a Work of a cluster that is gone or being
-// deleted loses it at once. Level-triggered, retried with backoff, resynced periodically; between resyncs, a
-// watch of each member resource the Works use (managed objects only) requeues the owning Work on every change,
-// so member statuses come back and drift is reverted at once.
+// spec.preserveResourcesOnDeletion), then loses its finalizer; a Work of a cluster that is gone or being deleted loses
+// it at once. Objects whose manifests left the Work (those its last manifestStatuses list) are deleted as well, once
+// the rest is applied (unless spec.preserveResourcesOnDeletion). A Work's Namespaces and CRDs are applied first, in order,
+// then the other manifests 16 at a time.
+// Level-triggered, retried with backoff, resynced periodically; between resyncs, a watch of each member resource the
+// Works use (managed objects only) requeues the owning Work on every change, so member statuses come back and drift
+// is reverted at once.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { MemberClient, MemberResponse } from '../members/client.ts';
@@ -23,7 +26,7 @@ import { setStatusCondition, type Condition } from './cluster.ts';
 import { CLUSTERS, type ControlPlaneApi, inProcessApi, whenApiServes, WORKS } from './control-plane-api.ts';
 import { clusterOfExecutionSpace, executionSpaceName } from './execution-namespace.ts';
 import { WorkQueue } from './queue.ts';
-import { type Controller, errorText, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
+import { type Controller, errorText, forEachLimited, ignoreNotFound, ShutdownWrites, stableJson } from './runtime.ts';
 
 export interface ExecutionOptions {
   /** How often every Work is applied again and its status refreshed. Default 30 s. */
@@ -34,6 +37,8 @@ export interface ExecutionOptions {
 
 export const DEFAULT_WORK_RESYNC_PERIOD_MS = 30_000;
 const MEMBER_WATCH_RETRY_MS = 2000;
+/** Manifests of one Work applied (or pruned) at the same time. */
+const MANIFEST_CONCURRENCY = 16;
 
 // Upstream names (pkg/util/constants.go, pkg/apis/work/v1alpha1 and v1alpha2 well-known constants).
 export const EXECUTION_CONTROLLER_FINALIZER = 'karmada.io/execution-controller';
@@ -52,13 +57,15 @@ export const RESOURCE_CONFLICT_RESOLUTION_OVERWRITE = 'overwrite';
  * existing object gets the manifest as a JSON merge patch. Such objects are never marked, watched or deleted.
  * CreateOnly is the exception, for objects that must never be updated (Config Sync's
  * `client.lifecycle.config.k8s.io/mutation: ignore`): the Work owns the object as any other (marked, watched,
- * deleted with the Work), creates it when missing and leaves an existing one as it is.
+ * deleted with the Work), creates it when missing and leaves an existing one as it is. Abandon: nothing is done and
+ * nothing reported, so an object the Work applied before stays on the member as it is when it later leaves the Work
+ * (Config Sync's `configmanagement.gke.io/managed: disabled`).
  */
 export const APPLY_MODE_ANNOTATION = 'canopy.io/apply-mode';
 export const RELABEL_KEYS_ANNOTATION = 'canopy.io/relabel-keys';
-export const APPLY_MODES = ['Relabel', 'CreateOrRelabel', 'Patch', 'CreateOnly'] as const;
+export const APPLY_MODES = ['Relabel', 'CreateOrRelabel', 'Patch', 'CreateOnly', 'Abandon'] as const;
 type ApplyMode = typeof APPLY_MODES[number];
-type UnownedApplyMode = Exclude<ApplyMode, 'CreateOnly'>;
+type UnownedApplyMode = Exclude<ApplyMode, 'CreateOnly' | 'Abandon'>;
 
 export const WORK_APPLIED = 'Applied';
 export const WORK_DISPATCHING = 'Dispatching';
@@ -120,10 +127,19 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
+  /** Member events of a Work's objects that came while the Work was being synced, by Work key: `[<cluster>|<uid>,
+   *  resourceVersion]`, undefined for a deletion. Those of the sync's own writes are usually among them (a watch event can
+   *  come before the write's response); only the others need the Work synced again. */
+  const eventsDuringSync = new Map<string, Array<[string, string | undefined]>>();
+
   const queue = new WorkQueue(async (key) => {
+    const events: Array<[string, string | undefined]> = [];
+    eventsDuringSync.set(key, events);
     try {
       await reconcile(key);
     } finally {
+      eventsDuringSync.delete(key);
+      if (events.some(([id, rv]) => rv === undefined || applied.get(id) !== rv)) queue.add(key);
       schedule(key);
     }
   }, {
@@ -214,27 +230,41 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
     }
 
     const manifests: KObject[] = work.spec?.workload?.manifests ?? [];
-    const errors: string[] = [];
-    const manifestStatuses: KObject[] = [];
+    const failures: Array<string | undefined> = [];
+    const statuses: Array<KObject | undefined> = [];
     let succeeded = 0;
-    for (const [ordinal, manifest] of manifests.entries()) {
+    const reported = new Set((work.status?.manifestStatuses ?? []).map((m: KObject) => identityOf(m.identifier ?? {})));
+    const applyOne = async (ordinal: number) => {
+      const manifest = manifests[ordinal]!;
       try {
         const mode = applyModeOf(manifest);
+        if (mode === 'Abandon') {
+          succeeded++;
+          return;
+        }
         const owned = mode === undefined || mode === 'CreateOnly';
         const { object, resource } = owned
-          ? await applyManifest(clusterName, cc.client, work, manifest)
+          ? await applyManifest(clusterName, cc.client, work, manifest, !reported.has(identityOf(manifestIdentifier(manifest))))
           : await applyWithoutOwnership(clusterName, cc.client, manifest, mode);
         succeeded++;
-        if (!object) continue;
+        if (!object) return;
         if (owned) {
           applied.set(`${clusterName}|${object.metadata?.uid}`, object.metadata?.resourceVersion);
           watchMember(clusterName, String(object.apiVersion), resource);
         }
-        manifestStatuses.push(manifestStatus(ordinal, object, resource));
+        statuses[ordinal] = manifestStatus(ordinal, object, resource);
       } catch (e) {
-        errors.push(scrubSecrets(errorText(e), cc.secrets));
+        failures[ordinal] = scrubSecrets(errorText(e), cc.secrets);
       }
-    }
+    };
+    // What the other manifests may need (their Namespace, their kind's CRD) is applied first, in order.
+    const ordinals = [...manifests.keys()];
+    const foundations = ordinals.filter((i) => isFoundation(manifests[i]!));
+    for (const ordinal of foundations) await applyOne(ordinal);
+    await forEachLimited(ordinals.filter((i) => !isFoundation(manifests[i]!)), MANIFEST_CONCURRENCY, applyOne);
+    const errors = failures.filter((f): f is string => f !== undefined);
+    const manifestStatuses = statuses.filter((s): s is KObject => s !== undefined);
+    if (!errors.length && !work.spec?.preserveResourcesOnDeletion) await pruneRemoved(cc.client, work, manifests, manifestStatuses);
     if (errors.length) {
       const aggregate = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
       conditions.push({ type: WORK_APPLIED, status: 'False', reason: REASON_APPLIED_FAILED,
@@ -247,6 +277,27 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
       log.warn({ work: key, cluster: clusterName, failed: errors.length }, 'some manifests of the work were not applied');
       throw new Error(`Failed to sync work(${name}) to cluster(${clusterName})`);
     }
+  }
+
+  /**
+   * Deletes the member objects the Work applied last time (its manifestStatuses) whose manifests it no longer has,
+   * when the Work still owns them: a manifest removed from a Work goes as the whole Work's objects go on its deletion.
+   */
+  async function pruneRemoved(client: MemberClient, work: KObject, manifests: KObject[], current: KObject[]): Promise<void> {
+    const kept = new Set([...current.map((s) => identityOf(s.identifier)), ...manifests.map((m) => identityOf(manifestIdentifier(m)))]);
+    const removed = (work.status?.manifestStatuses ?? []).map((s: KObject) => s.identifier)
+      .filter((i: KObject) => i && !kept.has(identityOf(i)));
+    await forEachLimited(removed, MANIFEST_CONCURRENCY, async (i: KObject) => {
+      const path = `${apiPath(i.group ? `${i.group}/${i.version}` : i.version)}/${i.namespace ? `namespaces/${encodeURIComponent(i.namespace)}/` : ''}`
+        + `${i.resource}/${encodeURIComponent(i.name)}`;
+      const observed = await client.request('GET', path);
+      if (observed.status === 404 || (observed.status === 200 && !ownedBy(observed.json, work))) return;
+      const res = observed.status === 200
+        ? await client.request('DELETE', path, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }) : observed;
+      if (res.status !== 200 && res.status !== 202 && res.status !== 404) {
+        throw new Error(`failed to delete ${i.kind} ${i.name}, no longer in work(${work.metadata.name}): ${memberMessage(res)}`);
+      }
+    });
   }
 
   /** Writes the conditions (and manifestStatuses, when given) if anything changes. */
@@ -267,9 +318,10 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
       (current) => ({ ...current, status: apply(current.status) }), 'status')).catch(ignoreNotFound);
   }
 
-  /** Creates or updates one manifest on the member; returns the member's object and its resource (plural). */
-  async function applyManifest(clusterName: string, client: MemberClient, work: KObject,
-    manifest: KObject): Promise<{ object: KObject; resource: string }> {
+  /** Creates or updates one manifest on the member; returns the member's object and its resource (plural). A manifest the
+   *  Work has not applied before (createFirst) is most likely missing: it is created without a GET first. */
+  async function applyManifest(clusterName: string, client: MemberClient, work: KObject, manifest: KObject,
+    createFirst: boolean): Promise<{ object: KObject; resource: string }> {
     const desired = checkedManifest(manifest);
     const meta = desired.metadata;
     const createOnly = meta.annotations?.[APPLY_MODE_ANNOTATION] === 'CreateOnly';
@@ -283,15 +335,16 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
     if (target.namespaced) meta.namespace = target.namespace; else delete meta.namespace;
     const ref = `resource(kind=${desired.kind}, ${target.namespaced ? target.namespace : ''}/${meta.name})`;
 
-    const current = await client.request('GET', target.path);
-    if (current.status === 404) {
+    let current = createFirst ? undefined : await client.request('GET', target.path);
+    if (!current || current.status === 404) {
       let created = await client.request('POST', target.collection, desired);
       if (created.status === 404 && target.namespace && created.json?.details?.kind === 'namespaces') {
         await ensureMemberNamespace(clusterName, client, target.namespace);
         created = await client.request('POST', target.collection, desired);
       }
       if (created.status === 200 || created.status === 201) return { object: created.json, resource: target.resource };
-      throw new Error(`failed to create ${ref} in cluster ${clusterName}: ${memberMessage(created)}`);
+      if (current || created.status !== 409) throw new Error(`failed to create ${ref} in cluster ${clusterName}: ${memberMessage(created)}`);
+      current = await client.request('GET', target.path);
     }
     if (current.status !== 200) throw new Error(`failed to get ${ref} in cluster ${clusterName}: ${memberMessage(current)}`);
     const observed: KObject = current.json;
@@ -436,7 +489,11 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
       if (event.type === 'DELETED') applied.delete(appliedId);
       else if (applied.get(appliedId) === event.object?.metadata?.resourceVersion) return;
       const a = event.object?.metadata?.annotations ?? {};
-      if (a[WORK_NAMESPACE_ANNOTATION] && a[WORK_NAME_ANNOTATION]) queue.add(`${a[WORK_NAMESPACE_ANNOTATION]}/${a[WORK_NAME_ANNOTATION]}`);
+      if (!a[WORK_NAMESPACE_ANNOTATION] || !a[WORK_NAME_ANNOTATION]) return;
+      const workKey = `${a[WORK_NAMESPACE_ANNOTATION]}/${a[WORK_NAME_ANNOTATION]}`;
+      const during = eventsDuringSync.get(workKey);
+      if (during) during.push([appliedId, event.type === 'DELETED' ? undefined : event.object?.metadata?.resourceVersion]);
+      else queue.add(workKey);
     }, () => {
       if (memberWatches.get(id) !== watch) return;
       memberWatches.delete(id);
@@ -579,6 +636,16 @@ function withoutDropped(observed: Record<string, string> | undefined, managedLis
   return Object.fromEntries(Object.entries(observed ?? {}).filter(([key]) => !managed.has(key) || desired?.[key] !== undefined));
 }
 
+/** What tells manifests apart: group, kind, namespace and name (a manifest's identifier, without the resource). */
+function identityOf(i: KObject): string {
+  return `${i.group}|${i.kind}|${i.namespace ?? ''}|${i.name}`;
+}
+
+function manifestIdentifier(manifest: KObject): KObject {
+  return { group: parseApiVersion(String(manifest?.apiVersion)).group, kind: manifest?.kind, namespace: manifest?.metadata?.namespace,
+    name: manifest?.metadata?.name };
+}
+
 /** One entry of Work.status.manifestStatuses from the member's object. */
 function manifestStatus(ordinal: number, obj: KObject, resource: string): KObject {
   const { group, version } = parseApiVersion(obj.apiVersion);
@@ -602,6 +669,12 @@ function checkedManifest(manifest: KObject): KObject {
     throw new Error('failed to unmarshal workload: a manifest needs apiVersion, kind and metadata.name');
   }
   return desired;
+}
+
+/** A Namespace or a CustomResourceDefinition: what other manifests may need to exist first. */
+function isFoundation(manifest: KObject): boolean {
+  return (manifest?.apiVersion === 'v1' && manifest.kind === 'Namespace')
+    || (manifest?.apiVersion === 'apiextensions.k8s.io/v1' && manifest.kind === 'CustomResourceDefinition');
 }
 
 function applyModeOf(manifest: KObject): ApplyMode | undefined {
