@@ -82,6 +82,8 @@ function now(): string {
 
 export class ObjectService {
   private readonly nameSuffix: () => string;
+  /** Store events decoded for watches (decodeEvent). */
+  private readonly decodedEvents = new WeakMap<WatchEvent, { res: ResourceInfo; object: KObject }>();
 
   constructor(readonly store: Store, readonly registry: Registry, options: { nameSuffix?: () => string } = {}) {
     this.nameSuffix = options.nameSuffix ?? randomSuffix;
@@ -392,7 +394,7 @@ export class ObjectService {
   watch(res: ResourceInfo, namespace: string | undefined, options: WatchOptions,
     onEvent: (event: ObjectEvent) => void, onError: (error: Error) => void): Watcher {
     const prefix = storagePrefix(res, res.namespaced ? namespace : undefined);
-    const match = (obj: KObject) => applyListSelectors(res, obj, options);
+    const match = options.labelSelector || options.fieldSelector ? (obj: KObject) => applyListSelectors(res, obj, options) : undefined;
     let watcher: Watcher | undefined;
     let closed = false;
     const start = (afterRevision: number) => {
@@ -409,7 +411,7 @@ export class ObjectService {
     if (options.sendInitialState) {
       this.listAll(res, prefix).then(({ objects, revision }) => {
         if (closed) return;
-        for (const obj of objects) if (match(obj)) onEvent({ type: 'ADDED', object: obj });
+        for (const obj of objects) if (!match || match(obj)) onEvent({ type: 'ADDED', object: obj });
         options.onInitialStateSent?.(revision);
         start(revision);
       }, onError);
@@ -439,19 +441,33 @@ export class ObjectService {
     }
   }
 
-  private convertEvent(res: ResourceInfo, event: WatchEvent, match: (o: KObject) => boolean): ObjectEvent | undefined {
+  /** match: undefined when the watch has no selectors (every object matches, and the previous one need not be decoded). */
+  private convertEvent(res: ResourceInfo, event: WatchEvent, match: ((o: KObject) => boolean) | undefined): ObjectEvent | undefined {
     if (event.type === 'delete') {
-      const obj = this.decode(res, event.kv);
-      obj.metadata.resourceVersion = String(event.revision);
-      return match(obj) ? { type: 'DELETED', object: obj } : undefined;
+      const obj = this.decodeEvent(res, event);
+      return !match || match(obj) ? { type: 'DELETED', object: obj } : undefined;
     }
-    const obj = this.decode(res, event.kv);
-    const now = match(obj);
-    const before = event.prevKv ? match(this.decode(res, event.prevKv)) : false;
+    const obj = this.decodeEvent(res, event);
+    const now = !match || match(obj);
+    const before = event.prevKv ? !match || match(this.decode(res, event.prevKv)) : false;
     if (now && before) return { type: 'MODIFIED', object: obj };
     if (now) return { type: 'ADDED', object: obj };
     if (before) return { type: 'DELETED', object: obj };
     return undefined;
+  }
+
+  /**
+   * The object of a store event, decoded once for every watch of the same resource the store hands the event to (a
+   * Work of hundreds of manifests is watched by half a dozen controllers): watchers share it and must not change it,
+   * as informers' objects are shared in client-go. A deletion's object carries the deletion's revision.
+   */
+  private decodeEvent(res: ResourceInfo, event: WatchEvent): KObject {
+    const cached = this.decodedEvents.get(event);
+    if (cached?.res === res) return cached.object;
+    const object = this.decode(res, event.kv);
+    if (event.type === 'delete') object.metadata.resourceVersion = String(event.revision);
+    this.decodedEvents.set(event, { res, object });
+    return object;
   }
 
   private checkTypeMeta(res: ResourceInfo, obj: KObject): void {
