@@ -153,6 +153,10 @@ spec:
     const global = JSON.parse(kubectlOk(cp, ['get', 'namespace', 'shipping-prod', '-o', 'json']));
     assert.equal(global.metadata.annotations['canopy.io/homing-clusters'], 'm1,m2');
     assert.equal(global.metadata.labels['online.tree.hnc.x-k8s.io/depth'], '2');
+    // A pass that changes nothing writes nothing (the server's own kubernetes.io/metadata.name label included).
+    await new Promise((r) => setTimeout(r, 2500)); // past two periods
+    const later = JSON.parse(kubectlOk(cp, ['get', 'namespace', 'shipping-prod', '-o', 'json']));
+    assert.equal(later.metadata.resourceVersion, global.metadata.resourceVersion);
   });
 
   it('reverts drift on a member at once', async () => {

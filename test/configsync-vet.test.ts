@@ -209,6 +209,20 @@ describe('canopy vet', () => {
     assert.ok(text.includes('\n\npath: namespaces/a/bad.yaml\n'), text);
   });
 
+  it('KNV2001: duplicate keys, and aliases that would expand a file a billionfold', () => {
+    const duplicate = assertOnlyError({ ...NS_A, 'namespaces/a/dup.yaml': 'apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata:\n  name: x\n' }, 'KNV2001: ');
+    assert.match(duplicate, /duplicated mapping key/);
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`);
+    const laughs = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\nl0: &l0 lol\n${levels.join('\n')}\ndata:\n  a: b\n`;
+    const bomb = assertOnlyError({ ...NS_A, 'namespaces/a/lol.yaml': laughs }, 'KNV2001: ');
+    assert.match(bomb, /YAML aliases expand the document too much/);
+  });
+
+  it('reads YAML with the core schema: a date is a string, as an annotation must be', () => {
+    const r = vet({ ...NS_A, 'namespaces/a/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  annotations:\n    since: 2001-12-14\n' });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   it('reports per cluster as nomos vet does', () => {
     const r = vet({
       ...NS_A,

@@ -10,7 +10,7 @@ import {
   ANNOTATION, annotationsOf, CLUSTER, cloneFileObject, type FileObject, isKind, nameOf,
 } from './objects.ts';
 import { rawValidationErrors } from './raw-validation.ts';
-import { readRepo, type RepoFiles, type SourceFormat } from './reader.ts';
+import { readRepo, type RepoFiles, type RepoSource, type SourceFormat } from './reader.ts';
 import { scopeObjects } from './scoped-validation.ts';
 import { buildTree, flattenTree } from './tree.ts';
 import { treeValidationErrors } from './tree-validation.ts';
@@ -56,7 +56,7 @@ function failed(cluster: string, errors: knv.KnvError[]): HydratedCluster {
 }
 
 /** Reads the repo at root and hydrates it for each cluster. Throws RepoPathError when root is no readable directory. */
-export function loadHierarchicalRepo(root: string, options: LoadOptions = {}): LoadedRepo {
+export function loadHierarchicalRepo(root: RepoSource, options: LoadOptions = {}): LoadedRepo {
   const format = options.format ?? 'hierarchy';
   const files = readRepo(root, format);
   const clusters = (options.clusters ?? declaredClusters(files.objects)).map((cluster) => hydrate(files, cluster, format));

@@ -22,7 +22,7 @@ import { workloadSimulation } from './simulation.ts';
 
 /** Settings a controller may read (from the server's options). */
 export type ControllerSettings = ClusterStatusOptions & {
-  /** The server's state directory (the RootSync controller keeps its Git checkouts there). */
+  /** The server's state directory (the RootSync controller keeps its Git mirrors there). */
   dir?: string;
   /** Signs approved client certificate requests. */
   certificateAuthority?: CertificateAuthority;

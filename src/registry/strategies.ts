@@ -10,6 +10,9 @@ import { customResourceStrategy, crdStrategy } from './crd/strategies.ts';
 import { admitNamespace } from '../namespaces/admission.ts';
 import { certificateSigningRequestStrategy } from '../certificates/csr.ts';
 
+/** The label the API server gives every Namespace: its name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 export type { Strategy };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -146,7 +149,7 @@ const namespaceStrategy = strategy({
     obj.spec = old.spec;
   },
   defaults(obj) {
-    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+    obj.metadata.labels = { ...obj.metadata.labels, [NAMESPACE_NAME_LABEL]: obj.metadata.name };
   },
   selectableFields: { 'status.phase': 'status.phase' },
   prepareForDelete(obj) {

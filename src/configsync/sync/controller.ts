@@ -1,13 +1,13 @@
 // The RootSync controller: Config Sync's root reconciler, run by the control plane for every member cluster at once.
 // Every `period` (and whenever the spec, the Clusters or the RootSync's Works change) it fetches the Git source,
 // hydrates the commit for each member Cluster (its name and labels, for ClusterSelectors) and, when no cluster has
-// an error, writes one Work per (cluster, object) in the cluster's execution namespace; Works of objects gone from
-// the repo are deleted, which takes the objects off the members. A commit with errors changes nothing: the last
+// an error, writes the objects into Works in the cluster's execution namespace (works.ts); objects gone from the repo
+// leave their Works (a Work left empty is deleted), which takes them off the members. A commit with errors changes nothing: the last
 // good commit stays applied and the errors show in status. Namespaces of the repo are global namespaces in the
-// control plane too. All state is in the store (the Works) and in the state directory's checkouts, so a restart
+// control plane too. All state is in the store (the Works) and in the state directory's Git mirrors, so a restart
 // carries on where it stopped.
-import { existsSync, rmSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import type { Logger } from 'pino';
 import { ApiError } from '../../apiserver/errors.ts';
 import { clusterOfExecutionSpace, executionSpaceName } from '../../controllers/execution-namespace.ts';
@@ -15,13 +15,13 @@ import { REASON_APPLIED_SUCCESSFUL, WORK_APPLIED } from '../../controllers/execu
 import type { ControllerSettings } from '../../controllers/index.ts';
 import { Informer, whenServed } from '../../controllers/informer.ts';
 import { WorkQueue } from '../../controllers/queue.ts';
-import { type Controller, errorText, ignoreNotFound, stableJson } from '../../controllers/runtime.ts';
+import { type Controller, errorText, forEachLimited, ignoreNotFound, stableJson } from '../../controllers/runtime.ts';
 import type { KObject, ObjectService } from '../../registry/objects.ts';
 import type { ResourceInfo } from '../../registry/types.ts';
 import { emptySource } from '../knv.ts';
 import { CONTROLLER_NAMESPACE as CONFIG_SYNC_NAMESPACE } from '../objects.ts';
-import { loadHierarchicalRepo, type LoadedRepo, RepoPathError } from '../repo.ts';
-import { GitCheckouts } from './git.ts';
+import { loadHierarchicalRepo } from '../repo.ts';
+import { GitMirror } from './git.ts';
 import { syncNamespaces } from './namespaces.ts';
 import { readRootSyncSpec, type RootSyncSpec } from './spec.ts';
 import {
@@ -29,14 +29,14 @@ import {
   withoutTimes,
 } from './status.ts';
 import {
-  type DesiredWork, desiredWorks, isUnmanaged, OBJECT_KIND_LABEL, resourceId, ROOT_SYNC_NAME_LABEL, SYNC_METADATA, workObject,
+  type DesiredWork, desiredWorks, isUnmanaged, namespacesIn, resourceId, ROOT_SYNC_NAME_LABEL, SYNC_METADATA, workObject,
 } from './works.ts';
 import { rfc3339 } from '../../gofmt.ts';
 
 /** Works written or deleted at the same time. */
 const WRITE_CONCURRENCY = 16;
 /** At most one pass per RootSync in this time for changes of its Works. */
-const WORK_EVENT_DEBOUNCE_MS = 1000;
+const WORK_EVENT_DEBOUNCE_MS = 250;
 /** How soon a sync in progress is looked at again (Work status changes requeue it sooner). */
 const IN_PROGRESS_RECHECK_MS = 2000;
 
@@ -57,6 +57,10 @@ interface SyncState {
   commit?: string;
   fetchError?: ConfigSyncError;
   rendering?: Rendering;
+  /** The rendering whose namespaces the control plane has, and when they were last written. */
+  namespacesSynced?: { key: string; at: number };
+  /** The control plane's namespaces are being written (beside the passes: thousands take seconds). */
+  namespacesSyncing?: boolean;
 }
 
 export function rootSyncController(objects: ObjectService, logger: Logger, settings: ControllerSettings = {}): Controller {
@@ -68,7 +72,7 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
   let rootSyncs: Informer, clusters: Informer, works: Informer;
   let resources: { namespaces: ResourceInfo; secrets: ResourceInfo; works: ResourceInfo; rootSyncs: ResourceInfo };
   const states = new Map<string, SyncState>();
-  const checkouts = new Map<string, GitCheckouts>();
+  const mirrors = new Map<string, GitMirror>();
 
   const queue = new WorkQueue(async (name) => {
     const next = await reconcile(name);
@@ -79,7 +83,7 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     onError: (key, err) => log.warn({ rootSync: key, err: errorText(err) }, 'root sync failed; retrying'),
   });
 
-  /** Work changes come by the thousand while a big commit is applied: they requeue their RootSync at most once a second. */
+  /** Work changes come by the hundred while a big commit is applied: they requeue their RootSync at most 4 times a second. */
   function nudge(name: string): void {
     if (nudged.has(name)) return;
     nudged.add(name);
@@ -89,14 +93,17 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     }, WORK_EVENT_DEBOUNCE_MS).unref();
   }
   const nudged = new Set<string>();
+  /** Works of cluster-scoped objects that hold back Works of namespaced ones, by key: their RootSync's next pass comes with
+   *  their next change, not a second later. */
+  const awaitedWorks = new Map<string, string>();
 
-  function checkoutsOf(name: string): GitCheckouts {
-    let c = checkouts.get(name);
-    if (!c) {
-      if (!stateDir) throw new Error('the control plane has no state directory for Git checkouts');
-      checkouts.set(name, c = new GitCheckouts(checkoutDir(stateDir, name)));
+  function mirrorOf(name: string): GitMirror {
+    let m = mirrors.get(name);
+    if (!m) {
+      if (!stateDir) throw new Error('the control plane has no state directory for Git sources');
+      mirrors.set(name, m = new GitMirror(sourceDir(stateDir, name)));
     }
-    return c;
+    return m;
   }
 
   /** Syncs one RootSync; returns when to look at it again (ms). */
@@ -106,10 +113,10 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     const owned = works.list().filter((w) => w.metadata.labels?.[ROOT_SYNC_NAME_LABEL] === name);
     if (!rootSync || rootSync.metadata.deletionTimestamp) {
       // As upstream's default deletion propagation (Orphan): the objects stay on the members, unmanaged.
-      await forEachLimited(owned, (w) => abandon(w));
+      await forEachLimited(owned, WRITE_CONCURRENCY, (w) => abandon(w));
       states.delete(name);
-      checkouts.delete(name);
-      if (stateDir) rmSync(checkoutDir(stateDir, name), { recursive: true, force: true });
+      mirrors.delete(name);
+      if (stateDir) rmSync(sourceDir(stateDir, name), { recursive: true, force: true });
       return undefined;
     }
     const spec = readRootSyncSpec(rootSync);
@@ -146,15 +153,30 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     let syncedClusters: string[] = [];
     let applying = false;
     if (rendering && !sourceErrors.length) {
-      await applyWorks(rendering, owned);
-      await syncNamespaces(objects, resources.namespaces, name, rendering.works, log);
+      await applyWorks(name, rendering, owned);
+      const namespacesDue = state.namespacesSynced?.key !== rendering.key || Date.now() - state.namespacesSynced.at >= spec.periodMs;
+      if (namespacesDue && !state.namespacesSyncing) syncNamespacesOf(name, state, rendering);
       ({ errors: syncErrors, synced: syncedClusters, applying } = syncProgress(rendering.works, memberClusters.map((c) => c.name)));
-      checkoutsOf(name).prune([rendering.commit]);
+      if (state.namespacesSynced?.key !== rendering.key) {
+        syncedClusters = [];
+        applying = true;
+      }
     }
     await writeStatus(rootSync, (status) => nextStatus(status, rootSync, spec, state, memberClusters.map((c) => c.name),
       { sourceErrors, clusterErrors: new Map([...(rendering?.errors ?? []), ...refusals]), syncErrors, syncedClusters, applying }));
     const sinceFetch = Date.now() - state.fetchedAt;
     return applying ? Math.min(IN_PROGRESS_RECHECK_MS, spec.periodMs) : Math.max(0, spec.periodMs - sinceFetch);
+  }
+
+  /** Writes the control plane's copies of the rendering's namespaces, once per rendering and period, beside the passes
+   *  (several come a second while Works are applied); the commit counts as synced once they are written. */
+  function syncNamespacesOf(name: string, state: SyncState, rendering: Rendering): void {
+    state.namespacesSyncing = true;
+    syncNamespaces(objects, resources.namespaces, name, rendering.works, log).then(() => {
+      state.namespacesSynced = { key: rendering.key, at: Date.now() };
+      queue.add(name);
+    }, (e) => log.warn({ rootSync: name, err: errorText(e) }, 'cannot sync the control plane\'s namespaces; retrying'))
+      .finally(() => { state.namespacesSyncing = false; });
   }
 
   /** Fetches the source when the period is up or the spec changed; keeps the last commit when a fetch fails. */
@@ -166,7 +188,7 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     state.fetchedAt = Date.now();
     try {
       const credentials = spec.tokenSecret ? await tokenCredentials(spec.tokenSecret) : undefined;
-      state.commit = await checkoutsOf(name).fetch({ repo: spec.repo, ref: spec.ref, credentials });
+      state.commit = await mirrorOf(name).fetch({ repo: spec.repo, ref: spec.ref, credentials });
       delete state.fetchError;
     } catch (e) {
       state.fetchError = plainConfigSyncError('2004', `failed to fetch ${spec.ref} from ${spec.repo}: ${errorText(e)}`);
@@ -186,22 +208,14 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
   async function render(name: string, spec: RootSyncSpec, commit: string, memberClusters: Array<{ name: string; labels: Record<string, string> }>,
     key: string): Promise<Rendering> {
     const errors = new Map<string, ConfigSyncError[]>();
-    const root = await checkoutsOf(name).checkout(commit);
-    const dir = resolve(root, spec.gitStatus.dir.replace(/^\/+/, ''));
-    if (relative(root, dir).startsWith('..') || !existsSync(dir)) {
+    const dir = posix.normalize(spec.gitStatus.dir.replace(/^\/+/, '')).replace(/^\.$/, '').replace(/\/+$/, '');
+    const files = dir === '..' || dir.startsWith('../') ? new Map<string, string>() : await mirrorOf(name).files(commit, dir);
+    if (!files.size) {
       const error = plainConfigSyncError('2004', `spec.git.dir ${JSON.stringify(spec.gitStatus.dir)} is no directory of commit ${commit}`);
       for (const c of memberClusters) errors.set(c.name, [error]);
       return { key, commit, works: [], unmanaged: new Set(), errors };
     }
-    let repo: LoadedRepo;
-    try {
-      repo = loadHierarchicalRepo(dir, { clusters: memberClusters, format: spec.format });
-    } catch (e) {
-      if (!(e instanceof RepoPathError)) throw e;
-      const error = plainConfigSyncError('2004', `spec.git.dir ${JSON.stringify(spec.gitStatus.dir)} of commit ${commit}: ${e.message}`);
-      for (const c of memberClusters) errors.set(c.name, [error]);
-      return { key, commit, works: [], unmanaged: new Set(), errors };
-    }
+    const repo = loadHierarchicalRepo(files, { clusters: memberClusters, format: spec.format });
     const allWorks: DesiredWork[] = [];
     const unmanaged = new Set<string>();
     for (const c of repo.clusters) {
@@ -217,29 +231,37 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
 
   /** KNV2006: a commit that would delete every one of several namespaces a cluster has from this RootSync. */
   function emptySourceRefusals(rendering: Rendering, owned: KObject[], clusterNames: string[]): Map<string, ConfigSyncError[]> {
-    const refusals = new Map<string, ConfigSyncError[]>();
-    const synced = new Map<string, number>();
+    const synced = new Map<string, Set<string>>();
     for (const w of owned) {
-      if (w.metadata.labels?.[OBJECT_KIND_LABEL] !== 'namespace' || w.spec?.preserveResourcesOnDeletion) continue;
       const cluster = clusterOfExecutionSpace(w.metadata.namespace) ?? '';
-      if (!clusterNames.includes(cluster)) continue;
-      const kept = rendering.works.some((d) => d.namespace === w.metadata.namespace && d.name === w.metadata.name);
-      if (kept) synced.set(cluster, -Infinity);
-      else synced.set(cluster, (synced.get(cluster) ?? 0) + 1);
+      if (w.spec?.preserveResourcesOnDeletion || !clusterNames.includes(cluster)) continue;
+      const names = synced.get(cluster) ?? new Set<string>();
+      for (const manifest of namespacesIn(w.spec?.workload?.manifests ?? [])) names.add(manifest.metadata?.name);
+      synced.set(cluster, names);
     }
-    for (const [cluster, deleted] of synced) {
-      if (deleted >= 2) refusals.set(cluster, [configSyncError(emptySource(deleted, 'namespaces'))]);
+    const declared = new Set(rendering.works.flatMap((d) => d.namespaces.map((n) => `${d.cluster}|${n.metadata.name}`)));
+    const refusals = new Map<string, ConfigSyncError[]>();
+    for (const [cluster, names] of synced) {
+      if (names.size >= 2 && ![...names].some((name) => declared.has(`${cluster}|${name}`))) {
+        refusals.set(cluster, [configSyncError(emptySource(names.size, 'namespaces'))]);
+      }
     }
     return refusals;
   }
 
   /** Creates and updates the wanted Works; deletes the RootSync's others (abandoning what is now unmanaged). */
-  async function applyWorks(rendering: Rendering, owned: KObject[]): Promise<void> {
+  async function applyWorks(name: string, rendering: Rendering, owned: KObject[]): Promise<void> {
     const wanted = rendering.works;
     const byKey = new Map(owned.map((w) => [`${w.metadata.namespace}/${w.metadata.name}`, w]));
-    await forEachLimited(wanted, async (d) => {
+    // As Config Sync's applier orders objects: a cluster's new Works of namespaced objects wait until the Works of its
+    // cluster-scoped ones (their Namespaces and CRDs) are applied.
+    const gates = wanted.filter((d) => d.clusterScoped && progressOf(d).pending);
+    const waiting = new Set(gates.map((d) => d.cluster));
+    for (const d of gates) awaitedWorks.set(`${d.namespace}/${d.name}`, name);
+    await forEachLimited(wanted, WRITE_CONCURRENCY, async (d) => {
       const current = byKey.get(`${d.namespace}/${d.name}`);
       byKey.delete(`${d.namespace}/${d.name}`);
+      if (!current && !d.clusterScoped && waiting.has(d.cluster)) return;
       if (!current) {
         try {
           await objects.create(resources.works, d.namespace, workObject(d));
@@ -257,7 +279,7 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
       }));
     });
     const abandoned = (w: KObject) => rendering.unmanaged.has(`${w.metadata.namespace}|${w.metadata.annotations?.[SYNC_METADATA.resourceId]}`);
-    await forEachLimited([...byKey.values()], (w) => (abandoned(w) ? abandon(w) : removeWork(w)));
+    await forEachLimited([...byKey.values()], WRITE_CONCURRENCY, (w) => (abandoned(w) ? abandon(w) : removeWork(w)));
   }
 
   async function removeWork(w: KObject): Promise<void> {
@@ -278,18 +300,26 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
     const errors = new Map<string, ConfigSyncError[]>();
     const pending = new Set<string>();
     for (const d of wanted) {
-      const w = works.get(d.namespace, d.name);
-      const applied = (w?.status?.conditions ?? []).find((c: KObject) => c.type === WORK_APPLIED);
-      if (!w || !sameWork(w, d) || !applied) {
+      const { pending: isPending, failure } = progressOf(d);
+      if (isPending) {
         pending.add(d.cluster);
-      } else if (applied.status !== 'True' || applied.reason !== REASON_APPLIED_SUCCESSFUL) {
+      } else if (failure !== undefined) {
         const list = errors.get(d.cluster) ?? [];
-        list.push(plainConfigSyncError('2009', `failed to apply ${d.resourceId}: ${applied.message}`));
+        list.push(plainConfigSyncError('2009', `failed to apply ${d.subject}: ${failure}`));
         errors.set(d.cluster, list);
       }
     }
     const synced = clusterNames.filter((c) => !pending.has(c) && !errors.has(c));
     return { errors, synced, applying: pending.size > 0 || errors.size > 0 };
+  }
+
+  /** Whether a wanted Work is still pending (missing, not updated yet, not applied yet), else why it failed, if it did. */
+  function progressOf(d: DesiredWork): { pending: boolean; failure?: string } {
+    const w = works.get(d.namespace, d.name);
+    const applied = (w?.status?.conditions ?? []).find((c: KObject) => c.type === WORK_APPLIED);
+    if (!w || !sameWork(w, d) || !applied) return { pending: true };
+    const ok = applied.status === 'True' && applied.reason === REASON_APPLIED_SUCCESSFUL;
+    return { pending: false, ...(ok ? {} : { failure: String(applied.message) }) };
   }
 
   async function writeStatus(rootSync: KObject, update: (status: KObject) => KObject): Promise<void> {
@@ -317,7 +347,14 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
       if (type !== 'MODIFIED' || stableJson(c.metadata.labels) !== stableJson(old?.metadata.labels)
         || Boolean(c.metadata.deletionTimestamp) !== Boolean(old?.metadata.deletionTimestamp)) enqueueAll();
     });
-    works = new Informer(objects, workRes, (_type, w) => {
+    works = new Informer(objects, workRes, (_type, w, old) => {
+      if (old?.spec && w.spec && old.metadata.generation === w.metadata.generation) keepContent(old.spec, w.spec);
+      const key = `${w.metadata.namespace}/${w.metadata.name}`;
+      const awaiting = awaitedWorks.get(key);
+      if (awaiting !== undefined) {
+        awaitedWorks.delete(key);
+        queue.add(awaiting);
+      }
       const owner = w.metadata.labels?.[ROOT_SYNC_NAME_LABEL];
       if (owner) nudge(owner);
     });
@@ -342,16 +379,30 @@ export function rootSyncController(objects: ObjectService, logger: Logger, setti
   };
 }
 
-/** Where a RootSync's Git objects and checkouts live. */
-function checkoutDir(stateDir: string, name: string): string {
+/** Where a RootSync's Git objects live. */
+function sourceDir(stateDir: string, name: string): string {
   return join(stateDir, `${CONFIG_SYNC_NAMESPACE}.${name}`);
 }
 
 /** Whether a Work carries what the RootSync wants. */
 function sameWork(w: KObject, d: DesiredWork): boolean {
-  return stableJson([w.spec?.preserveResourcesOnDeletion === true, w.spec?.workload])
-    === stableJson([d.spec.preserveResourcesOnDeletion === true, d.spec.workload])
-    && Object.entries(d.labels).every(([k, v]) => w.metadata.labels?.[k] === v);
+  return contentOf(w.spec ?? {}) === contentOf(d.spec) && Object.entries(d.labels).every(([k, v]) => w.metadata.labels?.[k] === v);
+}
+
+/** What the RootSync writes of a Work's spec, as stable JSON: computed once per spec (informers hand out the same object
+ *  until the Work changes, and a write that keeps the generation keeps the spec), since Works of hundreds of manifests
+ *  are compared on every pass. */
+function contentOf(spec: KObject): string {
+  let content = contents.get(spec);
+  if (content === undefined) contents.set(spec, content = stableJson([spec.preserveResourcesOnDeletion === true, spec.workload]));
+  return content;
+}
+const contents = new WeakMap<KObject, string>();
+
+/** The spec of a newer copy of a Work of the same generation has the content of the older one. */
+function keepContent(older: KObject, newer: KObject): void {
+  const content = contents.get(older);
+  if (content !== undefined) contents.set(newer, content);
 }
 
 interface Outcome {
@@ -401,12 +452,4 @@ function nextStatus(status: KObject, rootSync: KObject, spec: RootSyncSpec, stat
 
 function summaryOf(errors: ConfigSyncError[]): { errorSummary: KObject } {
   return { errorSummary: errorFields(errors).errorSummary };
-}
-
-async function forEachLimited<T>(items: T[], fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
 }

@@ -1,9 +1,9 @@
 // A RootSync's Git source, fetched with the `git` command-line client into the control plane's state directory.
 // Restart-safe: the fetched objects live in a bare repository (a broken one, from a kill mid-write, is removed and
-// fetched again), and each commit is extracted into a directory of its own that appears by an atomic rename, so a
-// checkout directory is always complete.
+// fetched again). A commit's files are read from `git archive` into memory, never written out: a repo of thousands of
+// files is read in a fraction of the time creating them on disk takes, and symbolic links are not followed.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -27,17 +27,12 @@ export interface GitFetch {
 /** A git command failed; the message is git's own (its last lines of stderr). */
 export class GitError extends Error {}
 
-export class GitCheckouts {
+export class GitMirror {
   private readonly mirror: string;
-  private readonly checkouts: string;
 
   constructor(dir: string) {
     this.mirror = join(dir, 'repo.git');
-    this.checkouts = join(dir, 'checkouts');
-    mkdirSync(this.checkouts, { recursive: true, mode: 0o700 });
-    for (const name of readdirSync(this.checkouts)) {
-      if (name.includes('.partial-')) rmSync(join(this.checkouts, name), { recursive: true, force: true });
-    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   /** Fetches ref from the repo and returns its commit hash. */
@@ -54,26 +49,14 @@ export class GitCheckouts {
     }
   }
 
-  /** The directory holding the commit's files, extracted on first use. */
-  async checkout(commit: string): Promise<string> {
-    const target = join(this.checkouts, commit);
-    if (existsSync(target)) return target;
-    const partial = `${target}.partial-${process.pid}-${Date.now()}`;
-    mkdirSync(partial, { recursive: true });
-    try {
-      await extract(this.mirror, commit, partial);
-      renameSync(partial, target);
-    } finally {
-      rmSync(partial, { recursive: true, force: true });
+  /** The regular files of a fetched commit under dir (a slash path; '' for all), by their path relative to dir. */
+  async files(commit: string, dir: string): Promise<Map<string, string>> {
+    const prefix = dir ? `${dir}/` : '';
+    const files = new Map<string, string>();
+    for (const [path, content] of tarFiles(await archive(this.mirror, commit))) {
+      if (path.startsWith(prefix)) files.set(path.slice(prefix.length), content.toString('utf8'));
     }
-    return target;
-  }
-
-  /** Removes the checkouts of every commit but these. */
-  prune(keep: readonly string[]): void {
-    for (const name of readdirSync(this.checkouts)) {
-      if (!keep.includes(name)) rmSync(join(this.checkouts, name), { recursive: true, force: true });
-    }
+    return files;
   }
 
   private async fetchInto(source: GitFetch): Promise<string> {
@@ -122,26 +105,62 @@ async function git(args: string[], credentials?: GitCredentials): Promise<{ stdo
   }
 }
 
-/** `git archive COMMIT | tar -x -C DIR`. */
-function extract(mirror: string, commit: string, dir: string): Promise<void> {
+/** `git archive --format=tar COMMIT`, in memory. */
+function archive(mirror: string, commit: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const archive = spawn('git', ['-C', mirror, 'archive', '--format=tar', commit], { env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const tar = spawn('tar', ['-x', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const git = spawn('git', ['-C', mirror, 'archive', '--format=tar', commit], { env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
     let stderr = '';
-    archive.stderr.on('data', (c) => { stderr += c; });
-    tar.stderr.on('data', (c) => { stderr += c; });
-    archive.stdout.pipe(tar.stdin);
-    let pending = 2;
-    let failed = false;
-    const done = (code: number | null) => {
-      if (code !== 0) failed = true;
-      if (--pending) return;
-      if (failed) reject(new GitError(`cannot check out ${commit}: ${stderr.trim().split('\n').slice(-3).join('; ')}`));
-      else resolve();
-    };
-    archive.on('close', done);
-    tar.on('close', done);
-    archive.on('error', reject);
-    tar.on('error', reject);
+    git.stdout.on('data', (c: Buffer) => chunks.push(c));
+    git.stderr.on('data', (c) => { stderr += c; });
+    git.on('error', reject);
+    git.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(chunks));
+      else reject(new GitError(`cannot read ${commit}: ${stderr.trim().split('\n').slice(-3).join('; ')}`));
+    });
   });
+}
+
+const TAR_BLOCK = 512;
+
+/** The regular files of a tar archive as git writes it (ustar, with pax headers for long paths), by path. */
+export function tarFiles(tar: Buffer): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const text = (at: number, length: number) => {
+    const field = tar.subarray(at, at + length);
+    const end = field.indexOf(0);
+    return field.subarray(0, end < 0 ? length : end).toString('utf8');
+  };
+  let longPath: string | undefined;
+  for (let at = 0; at + TAR_BLOCK <= tar.length;) {
+    const name = text(at, 100);
+    if (!name) break; // the two zero blocks at the end
+    const size = parseInt(text(at + 124, 12).trim() || '0', 8);
+    const type = String.fromCharCode(tar[at + 156] ?? 0);
+    const prefix = text(at + 345, 155);
+    const body = tar.subarray(at + TAR_BLOCK, at + TAR_BLOCK + size);
+    if (!Number.isFinite(size) || body.length !== size) throw new GitError('git archive wrote a truncated tar stream');
+    at += TAR_BLOCK + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
+    if (type === 'x') {
+      longPath = paxPath(body);
+      continue;
+    }
+    const path = longPath ?? (prefix ? `${prefix}/${name}` : name);
+    longPath = undefined;
+    if (type === '0' || type === '\0') files.set(path, body);
+  }
+  return files;
+}
+
+/** The `path` record of a pax extended header: records of "<length in bytes> <key>=<value>\n". */
+function paxPath(records: Buffer): string | undefined {
+  for (let at = 0; at < records.length;) {
+    const space = records.indexOf(0x20, at);
+    const length = space < 0 ? NaN : parseInt(records.toString('utf8', at, space), 10);
+    if (!(length > 0)) return undefined;
+    const record = records.toString('utf8', space + 1, at + length - 1);
+    if (record.startsWith('path=')) return record.slice('path='.length);
+    at += length;
+  }
+  return undefined;
 }

@@ -1,7 +1,10 @@
-// What a RootSync puts into the control plane for one commit: one Work per (member cluster, object) in the cluster's
-// execution namespace, carrying the hydrated object with the metadata Config Sync's applier sets on what it manages
-// (kpt-config-sync pkg/metadata). The execution controller applies them; a Work that goes away takes its object
-// off the member (unless the object is detached).
+// What a RootSync puts into the control plane for one commit, in each member cluster's execution namespace: the hydrated
+// objects with the metadata Config Sync's applier sets on what it manages (kpt-config-sync pkg/metadata), in Works the
+// execution controller applies. An object detached on deletion has a Work of its own; the others are spread over a fixed
+// set of Works (one set for cluster-scoped objects, one for namespaced ones) by a hash of their resource id, so that an
+// object always lands in the same Work, a commit changing one object rewrites one Work, and a repo of thousands of
+// objects (or namespaces) takes tens of Works. An object leaving its Work leaves the member (the execution controller
+// deletes it), unless it is detached or abandoned.
 import { createHash } from 'node:crypto';
 import { executionSpaceName } from '../../controllers/execution-namespace.ts';
 import { APPLY_MODE_ANNOTATION, RESOURCE_CONFLICT_RESOLUTION_ANNOTATION, RESOURCE_CONFLICT_RESOLUTION_OVERWRITE } from '../../controllers/execution.ts';
@@ -21,8 +24,9 @@ export const SYNC_METADATA = {
 
 /** On the Works of a RootSync: which one they belong to. */
 export const ROOT_SYNC_NAME_LABEL = 'configsync.canopy.io/root-sync';
-/** On the Works of a RootSync: the kind of the object they carry (namespace for Namespaces). */
-export const OBJECT_KIND_LABEL = 'configsync.canopy.io/kind';
+/** How many Works share the namespaced objects a RootSync syncs to one cluster (those not detached), and how many the
+ *  cluster-scoped ones (Namespaces among them). */
+const BUCKETS = { namespaced: 64, clusterScoped: 16 };
 /** The name of the RootSync Config Sync gives the short manager name `:root`. */
 const DEFAULT_ROOT_SYNC_NAME = 'root-sync';
 
@@ -31,9 +35,12 @@ export interface DesiredWork {
   cluster: string;
   namespace: string;
   name: string;
-  resourceId: string;
-  /** The carried object is a Namespace (for the KNV2006 check and global namespaces). */
-  namespaceName?: string;
+  /** What the Work carries, for errors: the resource id of its one object, or which objects it bundles. */
+  subject: string;
+  /** The managed Namespaces it carries (for global namespaces). */
+  namespaces: KObject[];
+  /** It carries cluster-scoped objects only, which namespaced ones may need first (Namespaces, CRDs). */
+  clusterScoped: boolean;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   spec: KObject;
@@ -56,11 +63,20 @@ export function isUnmanaged(object: KObject): boolean {
   return object.metadata?.annotations?.[ANNOTATION.managementMode] === MANAGEMENT_DISABLED;
 }
 
-/** The Work name: readable (kind and name) and unique per RootSync and object (a hash of both). */
+/** The name of a Work of one object: readable (kind and name) and unique per RootSync and object (a hash of both). */
 function workName(rootSyncName: string, id: string, object: KObject): string {
   const hash = createHash('sha256').update(`${rootSyncName}\n${id}`).digest('hex').slice(0, 10);
   const readable = `${String(object.kind).toLowerCase()}-${nameOf(object)}`.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').slice(0, 200);
   return `${readable}-${hash}`.replace(/^[^a-z0-9]+/, '');
+}
+
+/** The name of the Work an object shares with others of its scope: its bucket (a hash of its resource id) and a hash of
+ *  the bucket and the RootSync. */
+function bundleName(rootSyncName: string, id: string, clusterScoped: boolean): string {
+  const prefix = clusterScoped ? 'cluster-objects' : 'objects';
+  const bucket = createHash('sha256').update(id).digest().readUInt32BE(0) % (clusterScoped ? BUCKETS.clusterScoped : BUCKETS.namespaced);
+  const hash = createHash('sha256').update(`${rootSyncName}\n${prefix}-${bucket}`).digest('hex').slice(0, 10);
+  return `${prefix}-${String(bucket).padStart(2, '0')}-${hash}`;
 }
 
 /** The hydrated object with the metadata Config Sync's applier sets, and what tells the execution controller how to apply it. */
@@ -84,22 +100,53 @@ export function managedManifest(fo: FileObject, rootSyncName: string, commit: st
   return object;
 }
 
+/** An object declared `configmanagement.gke.io/managed: disabled`: left on the member as it is. */
+function abandonedManifest(object: KObject): KObject {
+  const namespace = namespaceOf(object);
+  return {
+    apiVersion: object.apiVersion, kind: object.kind,
+    metadata: { name: nameOf(object), ...(namespace ? { namespace } : {}), annotations: { [APPLY_MODE_ANNOTATION]: 'Abandon' } },
+  };
+}
+
 /** The Works of one cluster's objects for a commit. */
 export function desiredWorks(cluster: string, objects: readonly FileObject[], rootSync: { namespace: string; name: string },
   commit: string): DesiredWork[] {
   const namespace = executionSpaceName(cluster);
-  return objects.filter((fo) => !isUnmanaged(fo.object)).map((fo) => {
+  const labels = () => ({ [ROOT_SYNC_NAME_LABEL]: rootSync.name });
+  const works: DesiredWork[] = [];
+  const bundles = new Map<string, { clusterScoped: boolean; manifests: Array<[string, KObject]> }>();
+  for (const fo of objects) {
     const id = resourceId(fo.object);
-    const manifest = managedManifest(fo, rootSync.name, commit);
-    const detach = fo.object.metadata?.annotations?.[ANNOTATION.lifecycleDeletion] === 'detach';
-    return {
-      cluster, namespace, name: workName(rootSync.name, id, fo.object), resourceId: id,
-      ...(isKind(fo.object, NAMESPACE) ? { namespaceName: nameOf(fo.object) } : {}),
-      labels: { [ROOT_SYNC_NAME_LABEL]: rootSync.name, [OBJECT_KIND_LABEL]: String(fo.object.kind).toLowerCase() },
-      annotations: { [SYNC_METADATA.resourceId]: id },
-      spec: { ...(detach ? { preserveResourcesOnDeletion: true } : {}), workload: { manifests: [manifest] } },
-    };
-  });
+    const clusterScoped = !namespaceOf(fo.object);
+    if (fo.object.metadata?.annotations?.[ANNOTATION.lifecycleDeletion] === 'detach') {
+      // Abandoning it is deleting its Work, leaving the object (the controller's part).
+      if (isUnmanaged(fo.object)) continue;
+      const manifest = managedManifest(fo, rootSync.name, commit);
+      works.push({
+        cluster, namespace, name: workName(rootSync.name, id, fo.object), subject: id, namespaces: namespacesIn([manifest]), clusterScoped,
+        labels: labels(), annotations: { [SYNC_METADATA.resourceId]: id }, spec: { preserveResourcesOnDeletion: true, workload: { manifests: [manifest] } },
+      });
+      continue;
+    }
+    const name = bundleName(rootSync.name, id, clusterScoped);
+    const bundle = bundles.get(name) ?? { clusterScoped, manifests: [] };
+    bundle.manifests.push([id, isUnmanaged(fo.object) ? abandonedManifest(fo.object) : managedManifest(fo, rootSync.name, commit)]);
+    bundles.set(name, bundle);
+  }
+  for (const [name, bundle] of bundles) {
+    const manifests = bundle.manifests.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, m]) => m);
+    works.push({
+      cluster, namespace, name, subject: `the objects of Work ${name}`, namespaces: namespacesIn(manifests), clusterScoped: bundle.clusterScoped,
+      labels: labels(), annotations: {}, spec: { workload: { manifests } },
+    });
+  }
+  return works;
+}
+
+/** The managed Namespaces among a Work's manifests. */
+export function namespacesIn(manifests: readonly KObject[]): KObject[] {
+  return manifests.filter((m) => isKind(m, NAMESPACE) && m.metadata?.annotations?.[APPLY_MODE_ANNOTATION] !== 'Abandon');
 }
 
 /** The Work object to create. */
