@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     }
   }
   if (runs('propagation')) figures.push(...await propagationFigures(propagationMembers, nodeArgs, step));
-  if (runs('configsync')) figures.push(await configSyncFigure(step), await rootSyncFigure(step));
+  if (runs('configsync')) figures.push(await rootSyncFigure(nodeArgs, step), await configSyncFigure(step));
   const totalSeconds = (performance.now() - started) / 1000;
   step('done');
   if (only !== undefined) {
