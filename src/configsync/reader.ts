@@ -1,5 +1,6 @@
-// Reading a Config Sync repo (from disk, or a commit's files in memory) as upstream's reader does (pkg/importer/reader): .yaml, .yml and .json files,
-// multi-document YAML, List kinds flattened, objects marked `config.kubernetes.io/local-config` dropped.
+// Reading a Config Sync repo (from disk, or a commit's files in memory) as upstream's reader does (pkg/importer/reader):
+// .yaml, .yml and .json files, multi-document YAML, List kinds flattened, objects marked
+// `config.kubernetes.io/local-config` dropped.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
@@ -111,7 +112,7 @@ function parseYaml(text: string): KObject[] {
   for (const value of loadAll(text, undefined, { schema: CORE_SCHEMA })) {
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) throw new Error('a YAML document must be an object with apiVersion, kind and metadata');
-    if (expandedSize(value, MAX_EXPANSION * text.length + 10_000) < 0) throw new Error('YAML aliases expand the document too much');
+    if (!expandsWithin(value, MAX_EXPANSION * text.length + 10_000)) throw new Error('YAML aliases expand the document too much');
     objects.push(value as KObject);
   }
   return objects;
@@ -120,16 +121,16 @@ function parseYaml(text: string): KObject[] {
 /** How much larger than its text a document may grow through aliases (a "billion laughs" is refused). */
 const MAX_EXPANSION = 4;
 
-/** The number of values in a parsed document with every alias expanded, or -1 past the budget. */
-function expandedSize(value: unknown, budget: number): number {
+/** Whether a parsed document, every alias expanded, holds at most budget values. */
+function expandsWithin(value: unknown, budget: number): boolean {
   let count = 0;
   const stack: unknown[] = [value];
   while (stack.length) {
     const next = stack.pop();
-    if (++count > budget) return -1;
-    if (next !== null && typeof next === 'object') stack.push(...Object.values(next));
+    if (++count > budget) return false;
+    if (next !== null && typeof next === 'object') for (const child of Object.values(next)) stack.push(child);
   }
-  return count;
+  return true;
 }
 
 function parseJson(text: string): KObject[] {
