@@ -124,7 +124,7 @@ function archive(mirror: string, commit: string): Promise<Buffer> {
 const TAR_BLOCK = 512;
 
 /** The regular files of a tar archive as git writes it (ustar, with pax headers for long paths), by path. */
-export function tarFiles(tar: Buffer): Map<string, Buffer> {
+function tarFiles(tar: Buffer): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const text = (at: number, length: number) => {
     const field = tar.subarray(at, at + length);
