@@ -1,5 +1,5 @@
-// Go's %q and %v formatting of strings and string lists, for messages that must read as upstream's do, and Go's
-// duration syntax and metav1.Time's RFC 3339 (whole seconds).
+// Go's %q and %v formatting of strings and string lists, for messages that must read as upstream's do, Go's
+// duration syntax, metav1.Time's RFC 3339 (whole seconds), and encoding/json's sorted map keys.
 
 const ESCAPES: Record<string, string> = {
   '"': '\\"', '\\': '\\\\', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
@@ -39,4 +39,16 @@ export function parseGoDuration(text: string): number | undefined {
 /** A time as metav1.Time writes it: RFC 3339 in UTC, whole seconds. */
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A value with its objects' keys sorted, as Go's encoding/json writes maps. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+}
+
+/** JSON as Go's encoding/json writes a map[string]interface{}: keys sorted, no spaces. */
+export function goJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
 }

@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
+import { sortKeys } from '../gofmt.ts';
 import {
   ANNOTATION, DEPTH_LABEL_SUFFIX, type FileObject, groupOf, hasConfigSyncPrefix, isKind, type KObject, NAMESPACE, nameOf,
   namespaceOf,
@@ -68,13 +69,6 @@ export function outputFiles(clusters: readonly ClusterObjects[], format: OutputF
     files.set(path, [...(files.get(path) ?? []), cleanForOutput(e.object)]);
   }
   return files;
-}
-
-/** Objects with their keys sorted, as Go's map encoding writes them. */
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as KObject)[k])]));
 }
 
 /** The content of one output file (hydrate.PrintFile). */

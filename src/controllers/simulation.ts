@@ -11,7 +11,7 @@ import type { KObject, ObjectService } from '../registry/objects.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { WorkQueue } from './queue.ts';
 import { watchResource, type Controller } from './runtime.ts';
-import { rfc3339 } from '../gofmt.ts';
+import { goJson, rfc3339 } from '../gofmt.ts';
 
 /** How long after a change of spec the workload reports its pods ready. */
 export const SETTLE_MS = 500;
@@ -212,7 +212,7 @@ function indexRange(n: number): string {
  * Upstream hashes the Go struct; this hashes the canonical JSON, so the value differs but is as stable.
  */
 export function podTemplateHash(template: unknown, collisionCount?: number): string {
-  let text = canonicalJson(template ?? {});
+  let text = goJson(template ?? {});
   if (typeof collisionCount === 'number') text += String(collisionCount);
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(text, 'utf8')) {
@@ -223,16 +223,6 @@ export function podTemplateHash(template: unknown, collisionCount?: number): str
   return [...String(hash)].map((c) => alphabet[c.charCodeAt(0) % alphabet.length]).join('');
 }
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 function sameJson(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  return goJson(a) === goJson(b);
 }
