@@ -13,7 +13,10 @@ import { groupVersion } from '../registry/registry.ts';
 import { toTable, type IncludeObject } from '../registry/tables.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { decodeObject, mediaType, parseJson, readBody } from './body.ts';
-import { ApiError, badRequest, methodNotAllowed, notAcceptable, notFoundPath, unsupportedMediaType } from './errors.ts';
+import { ApiError, badRequest, invalid, methodNotAllowed, notAcceptable, notFoundPath, unsupportedMediaType, type FieldError } from './errors.ts';
+import { fieldForbidden, fieldInvalid, fieldRequired, fieldTooLong } from '../registry/validation.ts';
+import { applyConfiguration, applySchemaFor, lastAppliedOf, ownedFields } from '../registry/apply/managed.ts';
+import { ApplyMergeError, mergeApplied } from '../registry/apply/merge.ts';
 import { negotiate, type Representation } from './negotiate.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { addWarnings, sendJson, sendYaml } from './respond.ts';
@@ -27,8 +30,11 @@ export interface ResourceContext {
   user: UserInfo;
 }
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
-const CUSTOM_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
+const APPLY_PATCH = 'application/apply-patch+yaml';
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', APPLY_PATCH];
+const CUSTOM_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', APPLY_PATCH];
+const OPTIONS_KIND: Record<string, string> = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' };
+const FIELD_MANAGER_MAX_LENGTH = 128;
 const FIELD_VALIDATION = ['Ignore', 'Warn', 'Strict'];
 
 export async function handleResource(ctx: ResourceContext, req: IncomingMessage, res: ServerResponse,
@@ -42,7 +48,7 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
   const namespace = resource.namespaced ? request.namespace : undefined;
   const representation = negotiate(req);
   if (representation === 'unsupported') throw notAcceptable(['application/json', 'application/yaml', 'application/json;as=Table;v=v1;g=meta.k8s.io']);
-  const write = writeContext(query, ctx.user);
+  const write = writeContext(query, ctx.user, req, request.verb);
 
   if (sub === 'scale') {
     if (request.verb === 'get') return respond(res, 200, await getScale(ctx.objects, resource, namespace, request.name!), representation);
@@ -106,6 +112,11 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
       if (request.name === undefined) throw methodNotAllowed();
       const body = await readBody(req);
       const type = mediaType(req);
+      if (type === APPLY_PATCH) {
+        const { object, created } = await serverSideApply(ctx, resource, namespace, request.name, sub, body, query, write);
+        addWarnings(res, write.warnings!);
+        return respondObjects(res, created ? 201 : 200, resource, object, representation, query);
+      }
       const accepted = resource.definition ? PATCH_TYPES : CUSTOM_PATCH_TYPES;
       if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
       const patch = parseJson(body);
@@ -176,7 +187,7 @@ function parseLimit(text: string | null): number | undefined {
   return Number(text);
 }
 
-function writeContext(query: URLSearchParams, user: UserInfo): WriteContext {
+function writeContext(query: URLSearchParams, user: UserInfo, req: IncomingMessage, verb: string): WriteContext {
   const dryRun = query.getAll('dryRun');
   for (const value of dryRun) {
     if (value !== 'All') throw badRequest(`Invalid dry run value: ${JSON.stringify(value)}; supported values: "All"`);
@@ -185,7 +196,103 @@ function writeContext(query: URLSearchParams, user: UserInfo): WriteContext {
   if (fieldValidation && !FIELD_VALIDATION.includes(fieldValidation)) {
     throw badRequest(`fieldValidation parameter unsupported: ${fieldValidation}; valid values are: Ignore, Warn, Strict`);
   }
-  return { dryRun: dryRun.length > 0, warnings: [], user };
+  return { dryRun: dryRun.length > 0, warnings: [], user, fieldManager: fieldManagerOf(query, req, verb) };
+}
+
+/** The manager a write is recorded under: the fieldManager parameter, else the client's User-Agent up to its first '/'. */
+function fieldManagerOf(query: URLSearchParams, req: IncomingMessage, verb: string): string | undefined {
+  const optionsKind = OPTIONS_KIND[verb];
+  if (!optionsKind) return undefined;
+  const errors: FieldError[] = [];
+  const forced = query.get('force');
+  if (forced !== null && verb === 'patch' && mediaType(req) !== APPLY_PATCH) {
+    errors.push(fieldForbidden('force', 'may not be specified for non-apply patch'));
+  }
+  const given = query.get('fieldManager') ?? '';
+  if (Buffer.byteLength(given) > FIELD_MANAGER_MAX_LENGTH) errors.push(fieldTooLong('fieldManager', FIELD_MANAGER_MAX_LENGTH));
+  const bad = [...given].findIndex((c) => !isPrintable(c));
+  if (bad >= 0) {
+    const before = [...given].slice(0, bad).join('');
+    const code = given.codePointAt(before.length)!.toString(16).toUpperCase().padStart(4, '0');
+    errors.push(fieldInvalid('fieldManager', given, `invalid character U+${code} (at position ${Buffer.byteLength(before)})`));
+  }
+  if (!given && verb === 'patch' && mediaType(req) === APPLY_PATCH) errors.push(fieldRequired('fieldManager', 'is required for apply patch'));
+  if (errors.length) throw invalid(optionsKind, 'meta.k8s.io', '', errors);
+  if (given) return given;
+  let fromAgent = '';
+  for (const c of [...(req.headers['user-agent'] ?? '').split('/')[0]!].filter(isPrintable)) {
+    if (Buffer.byteLength(fromAgent + c) > FIELD_MANAGER_MAX_LENGTH) break;
+    fromAgent += c;
+  }
+  return fromAgent || 'unknown';
+}
+
+const isPrintable = (c: string) => !/[\p{C}\p{Z}]/u.test(c) || c === ' ';
+
+/**
+ * A server-side apply (PATCH application/apply-patch+yaml): the configuration merged into the object, or the
+ * object created from it; managedFields record the fields it sets and refuse changes to others' fields.
+ */
+async function serverSideApply(ctx: ResourceContext, resource: ResourceInfo, namespace: string | undefined, name: string,
+  sub: string | undefined, body: Buffer, query: URLSearchParams, write: WriteContext): Promise<{ object: KObject; created: boolean }> {
+  const config = decodeApplied(resource, body, query, write);
+  const meta = config.metadata ?? {};
+  if (meta.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
+  if (meta.name !== undefined && meta.name !== name) {
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+  }
+  if (resource.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
+    throw badRequest(`the namespace of the object (${meta.namespace}) does not match the namespace on the request (${namespace})`);
+  }
+  const writer = { manager: write.fieldManager!, apiVersion: groupVersion(resource), ...(sub ? { subresource: sub } : {}) };
+  const lastApplied = sub ? undefined : lastAppliedOf(config, writer.manager);
+  write.apply = {
+    fields: new Set(ownedFields(resource, config, sub).keys()), force: query.get('force') === 'true',
+    ...(lastApplied !== undefined ? { lastApplied } : {}),
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const object = await ctx.objects.modify(resource, namespace, name,
+        (current) => applyConfiguration(resource, current, config, write.apply!.fields, writer), write, sub);
+      return { object, created: false };
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 404 && e.details?.name === name) || sub) throw e;
+    }
+    if (meta.name === undefined) {
+      throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+    }
+    try {
+      return { object: await ctx.objects.create(resource, namespace, config, write), created: true };
+    } catch (e) {
+      // Created by someone else meanwhile: apply to theirs.
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists') || attempt > 0) throw e;
+    }
+  }
+}
+
+/** An apply body: one YAML (or JSON) object of the URL's kind, checked as fieldValidation asks but not defaulted. */
+function decodeApplied(resource: ResourceInfo, body: Buffer, query: URLSearchParams, write: WriteContext): KObject {
+  let config: unknown;
+  try {
+    config = decodeObject(body, 'application/yaml');
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 400) throw badRequest(`error decoding YAML: ${e.message}`);
+    throw e;
+  }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw badRequest('error decoding YAML: the body must be an object');
+  const { apiVersion, kind } = config as KObject;
+  const [group, version] = typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion ?? ''];
+  if (kind !== resource.kind || group !== resource.group || version !== resource.version) {
+    throw badRequest(`invalid object type: ${group}/${version}, Kind=${kind ?? ''}`);
+  }
+  const checked = checkTyped(resource, config as KObject, query, write, undefined, { defaults: false });
+  try {
+    mergeApplied({}, checked, applySchemaFor(resource));
+  } catch (e) {
+    if (e instanceof ApplyMergeError) throw badRequest(`failed to create typed patch object (${group}/${version}, Kind=${kind}): ${e.message}`);
+    throw e;
+  }
+  return checked;
 }
 
 function fieldValidationOf(query: URLSearchParams): string {
@@ -206,7 +313,7 @@ function decodeTyped(resource: ResourceInfo, body: Buffer, type: string, query: 
  * or are dropped silently (Ignore). Custom resources are pruned and defaulted by their schema.
  */
 function checkTyped(resource: ResourceInfo, obj: KObject, query: URLSearchParams, write: WriteContext,
-  raw?: string): KObject {
+  raw?: string, options: { defaults?: boolean } = {}): KObject {
   const mode = fieldValidationOf(query);
   const cannotHandle = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
   let unknown: string[];
@@ -220,7 +327,7 @@ function checkTyped(resource: ResourceInfo, obj: KObject, query: URLSearchParams
     ];
     result = unknown.length ? pruneUnknownFields(obj, resource.definition) : obj;
   } else {
-    const normalized = normalizeCustomResource(obj, resource);
+    const normalized = normalizeCustomResource(obj, resource, options);
     unknown = normalized.unknownFields.map((f) => `unknown field "${f}"`);
     result = normalized.object;
   }

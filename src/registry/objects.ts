@@ -15,6 +15,7 @@ import { strategyFor, type Strategy } from './strategies.ts';
 import { fieldDuplicate, fieldImmutable, fieldInvalid, fieldRequired, validateAnnotations, validateLabels } from './validation.ts';
 import { applyListSelectors, type ListSelectors } from './filters.ts';
 import { rfc3339 } from '../gofmt.ts';
+import { recordManagers, type ApplyRequest } from './apply/managed.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KObject = Record<string, any>;
@@ -25,6 +26,13 @@ export interface WriteContext {
   user?: UserInfo;
   /** Filled with warnings for the client (Warning headers). */
   warnings?: string[];
+  /**
+   * Who writes, for metadata.managedFields. Requests through the API always name one; without it (the
+   * server's own writes) the managed fields stay as they are.
+   */
+  fieldManager?: string;
+  /** A server-side apply. */
+  apply?: ApplyRequest;
 }
 
 export interface ListOptions extends ListSelectors {
@@ -184,7 +192,6 @@ export class ObjectService {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
-    delete meta.managedFields;
     if (res.subresources.includes('status') || !res.definition) meta.generation = 1;
     else delete meta.generation;
     strategy.prepareForCreate(obj, res, ctx);
@@ -192,6 +199,7 @@ export class ObjectService {
     const errors = [...this.validateMetadata(res, obj), ...strategy.validate(obj, res)];
     if (!errors.length && strategy.admit) errors.push(...await strategy.admit(this, obj, undefined, ctx));
     if (errors.length) throw invalid(res.kind, res.group, meta.name ?? '', errors);
+    this.recordManagers(res, undefined, obj, ctx);
     if (res.namespaced) await this.checkNamespaceAccepts(meta.namespace);
     if (ctx.dryRun) return { ...obj, apiVersion: groupVersion(res) };
     // As upstream (RetryGenerateName), a generated name that is taken is replaced by a fresh one a few times.
@@ -304,7 +312,6 @@ export class ObjectService {
         delete meta.deletionGracePeriodSeconds;
       }
       delete meta.selfLink;
-      delete meta.managedFields;
       if (res.subresources.includes('status')) {
         if (old.status === undefined) delete next.status; else next.status = old.status;
       }
@@ -322,6 +329,7 @@ export class ObjectService {
     ];
     if (!errors.length && strategy.admit && subresource === undefined) errors.push(...await strategy.admit(this, next, old, ctx));
     if (errors.length) throw invalid(res.kind, res.group, old.metadata.name, errors);
+    this.recordManagers(res, old, next, ctx, subresource);
     if (ctx.dryRun) return { ...next, metadata: { ...next.metadata, resourceVersion: old.metadata.resourceVersion } };
     delete next.metadata.resourceVersion;
     if (this.encode(next) === this.encode(old)) return old;
@@ -468,6 +476,16 @@ export class ObjectService {
     if (event.type === 'delete') object.metadata.resourceVersion = String(event.revision);
     this.decodedEvents.set(event, { res, object });
     return object;
+  }
+
+  private recordManagers(res: ResourceInfo, old: KObject | undefined, next: KObject, ctx: WriteContext, subresource?: string): void {
+    if (!ctx.fieldManager) {
+      if (old?.metadata.managedFields !== undefined) next.metadata.managedFields = old.metadata.managedFields;
+      else delete next.metadata.managedFields;
+      return;
+    }
+    recordManagers(res, old, next as KObject & { metadata: KObject },
+      { manager: ctx.fieldManager, apiVersion: groupVersion(res), ...(subresource ? { subresource } : {}) }, ctx.apply);
   }
 
   private checkTypeMeta(res: ResourceInfo, obj: KObject): void {

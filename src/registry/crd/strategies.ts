@@ -94,9 +94,9 @@ export const customResourceStrategy: Strategy = {
 };
 
 /** Prunes unknown fields and applies schema defaults; returns the unknown field paths that were dropped. */
-export function normalizeCustomResource(obj: KObject, res: ResourceInfo): { object: KObject; unknownFields: string[] } {
+export function normalizeCustomResource(obj: KObject, res: ResourceInfo, options: { defaults?: boolean } = {}): { object: KObject; unknownFields: string[] } {
   if (!res.crdSchema) return { object: obj, unknownFields: [] };
   const { pruned, unknownFields } = pruneUnknown(obj, res.crdSchema);
-  applyDefaults(pruned, res.crdSchema);
+  if (options.defaults !== false) applyDefaults(pruned, res.crdSchema);
   return { object: pruned, unknownFields };
 }

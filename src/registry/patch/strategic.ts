@@ -26,6 +26,8 @@ export interface PatchMeta {
   /** x-kubernetes-list-type and -list-map-keys: informational, patching follows the strategy only (as upstream). */
   listType?: string;
   listMapKeys?: string[];
+  /** x-kubernetes-map-type: 'atomic' makes an object one value for server-side apply. */
+  mapType?: string;
 }
 
 export interface PatchField {
@@ -41,6 +43,8 @@ export interface PatchSchema {
   field(key: string): PatchField;
   /** The item schema, when this schema describes a list. */
   items(): PatchSchema | undefined;
+  /** Whether `key` is a declared property (a struct field) rather than an entry of a map or of a free-form object. */
+  declares(key: string): boolean;
 }
 
 // ---------------------------------------------------------------- OpenAPI v3 schemas
@@ -73,12 +77,14 @@ function readMeta(node: SchemaNode, resolved: SchemaNode): PatchMeta {
   const mergeKey = ext('x-kubernetes-patch-merge-key');
   const listType = ext('x-kubernetes-list-type');
   const listMapKeys = ext('x-kubernetes-list-map-keys');
+  const mapType = ext('x-kubernetes-map-type');
   if (strategy !== undefined && typeof strategy !== 'string') throw badArgType('string', strategy);
   if (mergeKey !== undefined && typeof mergeKey !== 'string') throw badArgType('string', mergeKey);
   const meta: PatchMeta = { strategies: strategy ? strategy.split(',') : [] };
   if (mergeKey) meta.mergeKey = mergeKey;
   if (typeof listType === 'string') meta.listType = listType;
   if (Array.isArray(listMapKeys)) meta.listMapKeys = listMapKeys as string[];
+  if (typeof mapType === 'string') meta.mapType = mapType;
   return meta;
 }
 
@@ -113,6 +119,11 @@ class OpenAPIPatchSchema implements PatchSchema {
   items(): PatchSchema | undefined {
     const { node } = resolve(this.node, this.components);
     return isMap(node.items) ? this.child(node.items, '.items') : undefined;
+  }
+
+  declares(key: string): boolean {
+    const { node } = resolve(this.node, this.components);
+    return isMap(node.properties) && has(node.properties, key);
   }
 }
 
