@@ -21,6 +21,9 @@ export interface Figure {
   baselineName: string;
   rows: Row[];
   notes: string[];
+  /** A second, smaller table against another baseline, below the first one's notes (not in the storage comparison);
+   *  detail is shown after the name in docs/benchmarks.md only. */
+  secondBaseline?: { name: string; detail: string; rows: Row[]; notes: string[] };
 }
 
 /** The three standard rows of a throughput figure: rate, p50, p99. */

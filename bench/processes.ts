@@ -108,14 +108,15 @@ export interface BareServer {
   stop(): Promise<void>;
 }
 
-/** Starts bench/bare-server.ts in its own process, answering every request with body and headers. */
-export async function startBareServer(tls: { cert: string; key: string }, body: Buffer,
+/** Starts bench/bare-server.ts in its own process, answering every request (once its body is read) with status,
+ *  headers and body. */
+export async function startBareServer(tls: { cert: string; key: string }, status: number, body: Buffer,
   headers: Record<string, string>): Promise<BareServer> {
   const dir = tempDir('canopy-bench-bare-');
   writeFileSync(join(dir, 'tls.crt'), tls.cert);
   writeFileSync(join(dir, 'tls.key'), tls.key, { mode: 0o600 });
   writeFileSync(join(dir, 'body'), body);
-  writeFileSync(join(dir, 'headers.json'), JSON.stringify(headers));
+  writeFileSync(join(dir, 'response.json'), JSON.stringify({ status, headers }));
   const started = await startChild(['--import', 'tsx', join(ROOT, 'bench', 'bare-server.ts'), dir], /^ready (\S+)/m, 30_000);
   return {
     url: started.match[1]!,

@@ -110,7 +110,7 @@ async function httpFigures(backend: Backend, nodeArgs: string[], step: (name: st
     step(`LIST 10k${on}`);
     figures.push(await listFigure(canopy, client, settings, 10_000, LIST_10K_CONCURRENCY));
     step(`CREATE${on}`);
-    figures.push(await createFigure(client, settings, backend));
+    figures.push(await createFigure(canopy, client, settings, backend));
     step(`watch, 1 watcher${on}`);
     figures.push(await watchFigure(canopy, client, settings, 1, backend));
     step(`watch, 100 watchers${on}`);
