@@ -2,8 +2,9 @@
 // application/apply-patch+yaml against `canopy serve`, with managedFields as upstream keeps them.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import {
-  api, kubectl, kubectlFails, kubectlOk, removeDir, startServer, type RunningServer,
+  api, kubectl, kubectlFails, kubectlOk, removeDir, ROOT, startServer, type RunningServer,
 } from './support/server.ts';
 
 const KUBECTL_127 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.27';
@@ -176,6 +177,20 @@ describe('server-side apply', () => {
     assert.equal(ancient.operation, 'Update');
     assert.ok(Object.keys(ancient.fieldsV1['f:data']).length >= 2, 'the folded managers\' fields are kept');
     assert.ok(entries.some((e: any) => e.manager === 'writer-12'));
+  });
+
+  it('moves the README tour\'s app from client-side to server-side apply without warnings', () => {
+    const app = join(ROOT, 'examples', 'app.yaml');
+    ok(['apply', '-f', app]);
+    for (let i = 0; i < 2; i++) {
+      const result = kubectl(server, ['apply', '--server-side', '-f', app]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stderr, '', 'no migration warning');
+      assert.match(result.stdout, /service\/web serverside-applied/);
+    }
+    const service = JSON.parse(ok(['get', 'service', 'web', '-n', 'shop', '-o', 'json']));
+    assert.match(service.spec.clusterIP, /^\d+\.\d+\.\d+\.\d+$/, 'the allocated cluster IP stays');
+    ok(['delete', 'namespace', 'shop', '--wait']);
   });
 
   it('answers bad apply requests with upstream\'s errors and changes nothing', async () => {

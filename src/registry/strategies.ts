@@ -163,6 +163,13 @@ const namespaceStrategy = strategy({
 const serviceStrategy = strategy({
   nameRule: dns1035Label,
   prepareForCreate(obj) { obj.status = { loadBalancer: {} }; },
+  // As upstream (patchAllocatedValues), an update that leaves the allocated cluster IPs out keeps them.
+  prepareForUpdate(obj, old) {
+    const spec = (obj.spec ??= {});
+    if (spec.type === 'ExternalName' || old.spec?.type === 'ExternalName') return;
+    if (!spec.clusterIP && old.spec?.clusterIP) spec.clusterIP = old.spec.clusterIP;
+    if (!spec.clusterIPs?.length && old.spec?.clusterIPs?.length && spec.clusterIP === old.spec.clusterIP) spec.clusterIPs = old.spec.clusterIPs;
+  },
   defaults(obj) {
     const spec = (obj.spec ??= {});
     setDefault(spec, 'type', 'ClusterIP');
