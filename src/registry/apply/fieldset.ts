@@ -146,40 +146,20 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 // ---------------------------------------------------------------- FieldsV1 and messages
 
-type Tree = Map<string, { member: boolean; children: Tree }>;
-
-/** The FieldsV1 form of a set: nested objects, `{}` for a leaf, `".": {}` for a field that holds others too. */
+/**
+ * The FieldsV1 form of a set: nested objects, `{}` for a leaf, `".": {}` (last, as upstream writes it) for a
+ * field that holds others too. Elements sort as strings, which puts a path's parent before it.
+ */
 export function toFieldsV1(paths: Iterable<PathKey>): Obj {
-  const root: Tree = new Map();
-  for (const path of paths) {
-    let level = root;
-    const elements = path.split(SEP);
-    elements.forEach((element, i) => {
-      let node = level.get(element);
-      if (!node) level.set(element, node = { member: false, children: new Map() });
-      if (i === elements.length - 1) node.member = true;
-      level = node.children;
-    });
+  const root: Obj = {};
+  const members: Obj[] = [];
+  for (const path of [...paths].sort()) {
+    let node = root;
+    for (const element of path.split(SEP)) node = (node[element] ??= {}) as Obj;
+    members.push(node);
   }
-  return encodeTree(root);
-}
-
-const ELEMENT_ORDER = 'fkvi';
-
-function compareElements(a: string, b: string): number {
-  const byKind = ELEMENT_ORDER.indexOf(a[0]!) - ELEMENT_ORDER.indexOf(b[0]!);
-  return byKind || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-function encodeTree(tree: Tree): Obj {
-  const out: Obj = {};
-  for (const element of [...tree.keys()].sort(compareElements)) {
-    const node = tree.get(element)!;
-    const children = encodeTree(node.children);
-    if (node.member && node.children.size) children['.'] = {};
-    out[element] = children;
-  }
-  return out;
+  for (const node of members) if (Object.keys(node).length) node['.'] = {};
+  return root;
 }
 
 /** The paths of a FieldsV1 value; throws on a malformed one. */

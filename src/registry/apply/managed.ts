@@ -1,7 +1,6 @@
 // metadata.managedFields: which manager owns which fields, kept as upstream's field manager keeps it.
 // Update operations take over the fields they change; Apply operations own exactly the fields they apply,
 // and fail with a conflict when they would change a field another manager owns (unless forced).
-import { isDeepStrictEqual } from 'node:util';
 import { ApiError } from '../../apiserver/errors.ts';
 import { goJson, rfc3339 } from '../../gofmt.ts';
 import { builtinSchemas } from '../openapi/schemas.ts';
@@ -286,7 +285,7 @@ function storedManagers(obj: Obj | undefined): Manager[] {
 export function baseManagers(old: Obj | undefined, next: Obj, subresource?: string): Manager[] | 'stored' {
   const sent = isObject(next.metadata) ? next.metadata.managedFields : undefined;
   const stored = isObject(old?.metadata) ? old.metadata.managedFields : undefined;
-  if (subresource || sent === undefined || sent === null || isDeepStrictEqual(sent, stored)) return 'stored';
+  if (subresource || sent === undefined || sent === null || JSON.stringify(sent) === JSON.stringify(stored)) return 'stored';
   if (Array.isArray(sent) && (sent.length === 0 || (sent.length === 1 && isObject(sent[0]) && !Object.keys(sent[0]).length))) return [];
   try {
     const managers = decodeManagers(sent);

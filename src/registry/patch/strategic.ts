@@ -90,12 +90,20 @@ function readMeta(node: SchemaNode, resolved: SchemaNode): PatchMeta {
 
 class OpenAPIPatchSchema implements PatchSchema {
   readonly name: string;
+  private readonly resolved: SchemaNode;
+  // Children are made once: patches and server-side apply walk the same schemas for every write.
+  private readonly declared = new Map<string, PatchField>();
+  private entries?: PatchField;
+  private itemSchema?: PatchSchema | null;
+
   constructor(
-    private readonly node: SchemaNode,
+    node: SchemaNode,
     private readonly components: Record<string, object>,
     fallbackName: string,
   ) {
-    this.name = resolve(node, components).name ?? fallbackName;
+    const { node: resolved, name } = resolve(node, components);
+    this.resolved = resolved;
+    this.name = name ?? fallbackName;
   }
 
   private child(node: unknown, suffix: string): PatchSchema {
@@ -103,13 +111,20 @@ class OpenAPIPatchSchema implements PatchSchema {
   }
 
   field(key: string): PatchField {
-    const { node } = resolve(this.node, this.components);
+    const node = this.resolved;
     const props = isMap(node.properties) ? node.properties : undefined;
     if (props && has(props, key)) {
-      const prop = isMap(props[key]) ? (props[key] as SchemaNode) : {};
-      return { schema: this.child(prop, `.${key}`), meta: readMeta(prop, resolve(prop, this.components).node) };
+      let field = this.declared.get(key);
+      if (!field) {
+        const prop = isMap(props[key]) ? (props[key] as SchemaNode) : {};
+        field = { schema: this.child(prop, `.${key}`), meta: readMeta(prop, resolve(prop, this.components).node) };
+        this.declared.set(key, field);
+      }
+      return field;
     }
-    if (isMap(node.additionalProperties)) return { schema: this.child(node.additionalProperties, '.additionalProperties'), meta: NO_META };
+    if (isMap(node.additionalProperties)) {
+      return this.entries ??= { schema: this.child(node.additionalProperties, '.additionalProperties'), meta: NO_META };
+    }
     if (props && node.additionalProperties !== true && node['x-kubernetes-preserve-unknown-fields'] !== true) {
       throw new StrategicMergePatchError(`unable to find api field ${JSON.stringify(key)} in ${this.name}`);
     }
@@ -117,13 +132,15 @@ class OpenAPIPatchSchema implements PatchSchema {
   }
 
   items(): PatchSchema | undefined {
-    const { node } = resolve(this.node, this.components);
-    return isMap(node.items) ? this.child(node.items, '.items') : undefined;
+    if (this.itemSchema === undefined) {
+      const items = this.resolved.items;
+      this.itemSchema = isMap(items) ? this.child(items, '.items') : null;
+    }
+    return this.itemSchema ?? undefined;
   }
 
   declares(key: string): boolean {
-    const { node } = resolve(this.node, this.components);
-    return isMap(node.properties) && has(node.properties, key);
+    return isMap(this.resolved.properties) && has(this.resolved.properties, key);
   }
 }
 
