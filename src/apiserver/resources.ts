@@ -68,13 +68,21 @@ export async function handleResource(ctx: ResourceContext, req: IncomingMessage,
       return respondObjects(res, 200, resource, obj, representation, query);
     }
     case 'list': {
-      const list = await ctx.objects.list(resource, namespace, {
+      const options = {
         ...parseSelectors(resource, query.get('labelSelector') ?? undefined, query.get('fieldSelector') ?? undefined),
         limit: parseLimit(query.get('limit')),
         continue: query.get('continue') ?? undefined,
         resourceVersion: query.get('resourceVersion') ?? undefined,
         resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
-      });
+      };
+      if (representation === 'json') {
+        // Most lists (informers, client libraries) want JSON: written from the stored bytes, items not decoded.
+        const list = await ctx.objects.listJson(resource, namespace, options);
+        const meta = JSON.stringify({ resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue } : {}) });
+        return sendJson(res, 200, `{"kind":${JSON.stringify(resource.listKind)},"apiVersion":${JSON.stringify(groupVersion(resource))},`
+          + `"metadata":${meta},"items":[${list.items.join(',')}]}`);
+      }
+      const list = await ctx.objects.list(resource, namespace, options);
       if (representation === 'table') {
         return sendJson(res, 200, toTable(resource, list.items, {
           includeObject: includeObject(query),

@@ -13,6 +13,9 @@ import { escapeFieldValue } from './selectors.ts';
 const BOOKMARK_INTERVAL_MS = 60_000;
 const MIN_TIMEOUT_S = 1800;
 
+// An event's object is shared by every watch of its resource (ObjectService.decodeEvent), so its JSON is too.
+const eventJson = new WeakMap<KObject, string>();
+
 export function serveWatch(objects: ObjectService, metrics: ApiMetrics, resource: ResourceInfo, namespace: string | undefined,
   req: IncomingMessage, res: ServerResponse, query: URLSearchParams, representation: Representation, name?: string): void {
   // The legacy /watch/<plural>/<name> form watches one object.
@@ -39,9 +42,16 @@ export function serveWatch(objects: ObjectService, metrics: ApiMetrics, resource
   const write = (type: string, object: unknown) => {
     if (!finished) res.write(`${JSON.stringify({ type, object })}\n`);
   };
-  const encode = (obj: KObject) => representation === 'table'
-    ? toTable(resource, [obj], { includeObject: 'Metadata', listMeta: { resourceVersion: obj.metadata.resourceVersion } })
-    : obj;
+  const writeObject = (type: string, obj: KObject) => {
+    if (finished) return;
+    if (representation === 'table') {
+      write(type, toTable(resource, [obj], { includeObject: 'Metadata', listMeta: { resourceVersion: obj.metadata.resourceVersion } }));
+      return;
+    }
+    let json = eventJson.get(obj);
+    if (json === undefined) eventJson.set(obj, json = JSON.stringify(obj));
+    res.write(`{"type":"${type}","object":${json}}\n`);
+  };
   const bookmark = (annotations?: Record<string, string>) => {
     if (!bookmarks || lastRevision === 0) return;
     write('BOOKMARK', {
@@ -60,7 +70,7 @@ export function serveWatch(objects: ObjectService, metrics: ApiMetrics, resource
   };
   const onEvent = (event: ObjectEvent) => {
     lastRevision = Math.max(lastRevision, Number(event.object.metadata.resourceVersion));
-    write(event.type, encode(event.object));
+    writeObject(event.type, event.object);
   };
   const onError = (error: Error) => {
     write('ERROR', toStatus(asApiError(error)));

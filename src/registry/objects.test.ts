@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SqliteStore } from '../storage/sqlite.ts';
 import { ApiError } from '../apiserver/errors.ts';
+import { parseLabelSelector } from '../apiserver/selectors.ts';
 import { ObjectService } from './objects.ts';
 import { Registry } from './registry.ts';
 
@@ -35,5 +36,27 @@ describe('generateName', () => {
     await objects.create(namespaces, undefined, { metadata: { name: 'fixed' } });
     await assert.rejects(objects.create(namespaces, undefined, { metadata: { name: 'fixed', generateName: 'x-' } }),
       (e: unknown) => e instanceof ApiError && e.code === 409);
+  });
+});
+
+describe('lists as JSON', () => {
+  it('gives each item as list() decodes it, written from the stored bytes or decoded when they are not in the usual form', async () => {
+    const objects = service(['aaaaa']);
+    const namespaces = objects.registry.lookup('', 'v1', 'namespaces')!;
+    const configMaps = objects.registry.lookup('', 'v1', 'configmaps')!;
+    await objects.create(namespaces, undefined, { metadata: { name: 'n' } });
+    // Keys in an unusual order, quotes and a nested "metadata" before the object's own.
+    await objects.create(configMaps, 'n', { data: { q: '"metadata":{"x"' }, metadata: { name: 'b', labels: { a: '1' } }, kind: 'ConfigMap' });
+    await objects.create(configMaps, 'n', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } });
+    // Stored before values were written in one order: decoded instead.
+    await objects.store.create('/registry/core/configmaps/n/c', JSON.stringify({ data: {}, metadata: { name: 'c', namespace: 'n' }, kind: 'ConfigMap', apiVersion: 'v1' }));
+    const decoded = await objects.list(configMaps, 'n');
+    const json = await objects.listJson(configMaps, 'n');
+    assert.equal(json.resourceVersion, decoded.resourceVersion);
+    assert.deepEqual(json.items.map((item) => JSON.parse(item)), decoded.items);
+    assert.deepEqual(decoded.items.map((item) => item.metadata.name), ['a', 'b', 'c']);
+    assert.ok(decoded.items.every((item) => item.metadata.resourceVersion));
+    const selected = await objects.listJson(configMaps, 'n', { limit: 1, labelSelector: parseLabelSelector('a') });
+    assert.deepEqual(selected.items.map((item) => JSON.parse(item).metadata.name), ['b']);
   });
 });

@@ -42,8 +42,8 @@ export interface ListOptions extends ListSelectors {
   resourceVersionMatch?: string;
 }
 
-export interface ObjectList {
-  items: KObject[];
+export interface ObjectList<T = KObject> {
+  items: T[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -71,6 +71,9 @@ export interface ObjectEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   object: KObject;
 }
+
+// The start of a stored object as encode writes it: apiVersion, kind, then a non-empty metadata.
+const STORED_HEAD = /^\{"apiVersion":"([^"\\]*)","kind":"([^"\\]*)","metadata":\{(?!\})/;
 
 const MAX_CONFLICT_RETRIES = 8;
 const GENERATE_NAME_ATTEMPTS = 8;
@@ -105,9 +108,21 @@ export class ObjectService {
     return obj;
   }
 
+  /** The stored form: no resourceVersion (the store's revision is it), and type and object metadata first (see jsonOf). */
   private encode(obj: KObject): string {
     const { resourceVersion: _rv, ...metadata } = obj.metadata;
-    return JSON.stringify({ ...obj, metadata });
+    const { apiVersion, kind, metadata: _meta, ...rest } = obj;
+    return JSON.stringify({ apiVersion, kind, metadata, ...rest });
+  }
+
+  /** An object's JSON for a client: the stored bytes with the resourceVersion spliced in, when they start as encode writes them. */
+  private jsonOf(res: ResourceInfo, kv: KeyValue): string {
+    const head = STORED_HEAD.exec(kv.value);
+    if (head && head[1] === groupVersion(res) && head[2] === res.kind) {
+      const at = head[0].length;
+      return `${kv.value.slice(0, at)}"resourceVersion":"${kv.modRevision}",${kv.value.slice(at)}`;
+    }
+    return JSON.stringify(this.decode(res, kv));
   }
 
   async get(res: ResourceInfo, namespace: string | undefined, name: string): Promise<KObject> {
@@ -122,6 +137,24 @@ export class ObjectService {
   }
 
   async list(res: ResourceInfo, namespace: string | undefined, options: ListOptions = {}): Promise<ObjectList> {
+    return this.scan(res, namespace, options, (kv) => {
+      const obj = this.decode(res, kv);
+      return applyListSelectors(res, obj, options) ? obj : undefined;
+    });
+  }
+
+  /** A list with each item as its JSON text; without selectors, the items are not decoded at all. */
+  async listJson(res: ResourceInfo, namespace: string | undefined, options: ListOptions = {}): Promise<ObjectList<string>> {
+    if (options.labelSelector || options.fieldSelector) {
+      const list = await this.list(res, namespace, options);
+      return { ...list, items: list.items.map((item) => JSON.stringify(item)) };
+    }
+    return this.scan(res, namespace, options, (kv) => this.jsonOf(res, kv));
+  }
+
+  /** Pages through a resource's keys as a list request asks; `take` maps a key-value to an item, or undefined to skip it. */
+  private async scan<T>(res: ResourceInfo, namespace: string | undefined, options: ListOptions,
+    take: (kv: KeyValue) => T | undefined): Promise<ObjectList<T>> {
     const prefix = storagePrefix(res, res.namespaced ? namespace : undefined);
     const limit = options.limit && options.limit > 0 ? options.limit : undefined;
     let revision = 0;
@@ -142,7 +175,7 @@ export class ObjectService {
         }
       }
     }
-    const items: KObject[] = [];
+    const items: T[] = [];
     let more = false;
     let lastKey: string | undefined;
     for (;;) {
@@ -152,8 +185,8 @@ export class ObjectService {
       for (let i = 0; i < page.kvs.length; i++) {
         const kv = page.kvs[i]!;
         lastKey = kv.key;
-        const obj = this.decode(res, kv);
-        if (applyListSelectors(res, obj, options)) items.push(obj);
+        const item = take(kv);
+        if (item !== undefined) items.push(item);
         if (limit && items.length >= limit) {
           stoppedEarly = i < page.kvs.length - 1 || page.more;
           break;
@@ -163,7 +196,7 @@ export class ObjectService {
       if (!page.more || page.kvs.length === 0) break;
       startAfter = page.kvs[page.kvs.length - 1]!.key;
     }
-    const result: ObjectList = { items, resourceVersion: String(revision) };
+    const result: ObjectList<T> = { items, resourceVersion: String(revision) };
     if (more && lastKey) result.continue = encodeContinue(revision, lastKey.slice(prefix.length));
     return result;
   }
