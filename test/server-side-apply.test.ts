@@ -193,6 +193,40 @@ describe('server-side apply', () => {
     ok(['delete', 'namespace', 'shop', '--wait']);
   });
 
+  it('treats a null in an applied configuration as a change of the field: a conflict with its owner, and nothing stored', async () => {
+    const path = `/api/v1/namespaces/${NS}/configmaps/nulls`;
+    const cm = (data: Record<string, string | null>) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nulls' }, data });
+    const created = await api(server, 'PATCH', `${path}?fieldManager=owner`, cm({ x: '1', gone: null }), APPLY);
+    assert.equal(created.status, 201, created.text);
+    assert.deepEqual(created.json.data, { x: '1' }, 'a null is not stored');
+    const again = await api(server, 'PATCH', `${path}?fieldManager=owner`, cm({ x: '1', gone: null }), APPLY);
+    assert.equal(again.json.metadata.resourceVersion, created.json.metadata.resourceVersion, 'the same apply again writes nothing');
+
+    const refused = await api(server, 'PATCH', `${path}?fieldManager=intruder`, cm({ x: null }), APPLY);
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.json.message, 'Apply failed with 1 conflict: conflict with "owner": .data.x');
+    const forced = await api(server, 'PATCH', `${path}?fieldManager=intruder&force=true`, cm({ x: null }), APPLY);
+    assert.equal(forced.status, 200, forced.text);
+    assert.equal(forced.json.data?.x, undefined);
+  });
+
+  it('refuses a uid that is not the object\'s, as upstream', async () => {
+    const path = `/api/v1/namespaces/${NS}/configmaps/uids`;
+    const cm = (uid?: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'uids', ...(uid ? { uid } : {}) }, data: { a: '1' } });
+    const missing = await api(server, 'PATCH', `${path}?fieldManager=t`, cm('abc'), APPLY);
+    assert.equal(missing.status, 409, missing.text);
+    assert.equal(missing.json.message, 'Operation cannot be fulfilled on configmaps "uids": uid mismatch: the provided object specified uid abc, and no existing object was found');
+    const created = await api(server, 'PATCH', `${path}?fieldManager=t`, cm(), APPLY);
+    assert.equal(created.status, 201);
+    const applied = await api(server, 'PATCH', `${path}?fieldManager=t`, cm('abc'), APPLY);
+    assert.equal(applied.status, 422, applied.text);
+    assert.equal(applied.json.message, 'ConfigMap "uids" is invalid: metadata.uid: Invalid value: "abc": field is immutable');
+    const put = await api(server, 'PUT', path, { ...JSON.parse(cm('abc')), metadata: { name: 'uids', uid: 'abc', namespace: NS } });
+    assert.equal(put.status, 409, put.text);
+    assert.equal(put.json.message, `Operation cannot be fulfilled on configmaps "uids": Precondition failed: UID in precondition: abc, UID in object meta: ${created.json.metadata.uid}`);
+    assert.equal((await api(server, 'GET', path)).json.metadata.uid, created.json.metadata.uid);
+  });
+
   it('answers bad apply requests with upstream\'s errors and changes nothing', async () => {
     const path = `/api/v1/namespaces/${NS}/configmaps/bad`;
     const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad' }, data: { a: '1' } });
@@ -207,6 +241,7 @@ describe('server-side apply', () => {
       ['a manager name too long', `${path}?fieldManager=${'m'.repeat(129)}`, body, 422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most 128 bytes'],
       ['a control character in the manager', `${path}?fieldManager=a%01b`, body, 422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: "a\\u0001b": invalid character U+0001 (at position 1)'],
       ['a keyed item without its key', '/apis/apps/v1/namespaces/ssa/deployments/bad?fieldManager=t', JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bad' }, spec: { template: { spec: { containers: [{ image: 'x' }] } } } }), 400, 'BadRequest', 'failed to create typed patch object (apps/v1, Kind=Deployment): associative list with keys has an element that omits key field "name"'],
+      ['a null in a set', `/api/v1/namespaces/${NS}/pods/bad?fieldManager=t`, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bad', finalizers: ['a', null] } }), 400, 'BadRequest', 'failed to create typed patch object (/v1, Kind=Pod): associative list without keys has an element that\'s an explicit null'],
       ['malformed YAML', `${path}?fieldManager=t`, 'a: [', 400, 'BadRequest', ''],
     ];
     for (const [what, url, data, code, reason, message] of cases) {

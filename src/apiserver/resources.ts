@@ -13,7 +13,7 @@ import { groupVersion } from '../registry/registry.ts';
 import { toTable, type IncludeObject } from '../registry/tables.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { decodeObject, mediaType, parseJson, readBody } from './body.ts';
-import { ApiError, badRequest, invalid, methodNotAllowed, notAcceptable, notFoundPath, unsupportedMediaType, type FieldError } from './errors.ts';
+import { ApiError, badRequest, conflict, invalid, methodNotAllowed, notAcceptable, notFoundPath, unsupportedMediaType, type FieldError } from './errors.ts';
 import { fieldForbidden, fieldInvalid, fieldRequired, fieldTooLong } from '../registry/validation.ts';
 import { applyConfiguration, applySchemaFor, lastAppliedOf, ownedFields } from '../registry/apply/managed.ts';
 import { ApplyMergeError, mergeApplied } from '../registry/apply/merge.ts';
@@ -269,8 +269,13 @@ async function serverSideApply(ctx: ResourceContext, resource: ResourceInfo, nam
     if (meta.name === undefined) {
       throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
     }
+    if (meta.uid) {
+      throw conflict(resource, name, `uid mismatch: the provided object specified uid ${meta.uid}, and no existing object was found`);
+    }
     try {
-      return { object: await ctx.objects.create(resource, namespace, config, write), created: true };
+      // Merged into nothing, as upstream creates it: nulls in the configuration leave their fields out.
+      const object = await ctx.objects.create(resource, namespace, mergeApplied({}, config, applySchemaFor(resource)), write);
+      return { object, created: true };
     } catch (e) {
       // Created by someone else meanwhile: apply to theirs.
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists') || attempt > 0) throw e;

@@ -60,3 +60,18 @@ describe('lists as JSON', () => {
     assert.deepEqual(selected.items.map((item) => JSON.parse(item).metadata.name), ['b']);
   });
 });
+
+describe('workload defaults', () => {
+  it('fill an empty update strategy as upstream (kubectl create deployment sends `strategy: {}`)', async () => {
+    const objects = service(['aaaaa']);
+    await objects.create(objects.registry.lookup('', 'v1', 'namespaces')!, undefined, { metadata: { name: 'n' } });
+    const template = { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+    const spec = { selector: { matchLabels: { app: 'a' } }, template };
+    const deployment = await objects.create(objects.registry.lookup('apps', 'v1', 'deployments')!, 'n',
+      { metadata: { name: 'd' }, spec: { ...spec, strategy: {} } });
+    assert.deepEqual(deployment.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+    const daemonSet = await objects.create(objects.registry.lookup('apps', 'v1', 'daemonsets')!, 'n',
+      { metadata: { name: 'd' }, spec: { ...spec, updateStrategy: { rollingUpdate: { maxUnavailable: 2 } } } });
+    assert.deepEqual(daemonSet.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 2, maxSurge: 0 } });
+  });
+});

@@ -273,6 +273,9 @@ export class ObjectService {
       }
       if (wantedRv !== undefined && wantedRv !== kv.modRevision) throw conflict(res, name, MODIFIED);
       const old = this.decode(res, kv);
+      if (meta.uid && meta.uid !== old.metadata.uid) {
+        throw conflict(res, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.metadata.uid}`);
+      }
       try {
         const object = await this.replace(res, old, kv.modRevision, structuredClone(input), ctx, subresource);
         return { object, created: false };
@@ -334,6 +337,7 @@ export class ObjectService {
       const oldMeta = old.metadata;
       meta.name = oldMeta.name;
       if (res.namespaced) meta.namespace = oldMeta.namespace; else delete meta.namespace;
+      if (meta.uid && meta.uid !== oldMeta.uid) throw invalid(res.kind, res.group, oldMeta.name, [fieldImmutable('metadata.uid', meta.uid)]);
       meta.uid = oldMeta.uid;
       meta.creationTimestamp = oldMeta.creationTimestamp;
       meta.generation = oldMeta.generation;

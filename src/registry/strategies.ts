@@ -242,20 +242,36 @@ const STRATEGIES: Record<string, Strategy> = {
   '/Node': strategy({ prepareForCreate(obj) { obj.status ??= {}; } }),
   'apps/Deployment': workload((spec) => {
     setDefault(spec, 'replicas', 1);
-    setDefault(spec, 'strategy', { type: 'RollingUpdate' });
-    if (spec.strategy.type === 'RollingUpdate') setDefault(spec.strategy, 'rollingUpdate', { maxUnavailable: '25%', maxSurge: '25%' });
+    setDefault(spec, 'strategy', {});
+    setDefault(spec.strategy, 'type', 'RollingUpdate');
+    if (spec.strategy.type === 'RollingUpdate') {
+      setDefault(spec.strategy, 'rollingUpdate', {});
+      setDefault(spec.strategy.rollingUpdate, 'maxUnavailable', '25%');
+      setDefault(spec.strategy.rollingUpdate, 'maxSurge', '25%');
+    }
     setDefault(spec, 'revisionHistoryLimit', 10);
     setDefault(spec, 'progressDeadlineSeconds', 600);
   }),
   'apps/StatefulSet': workload((spec) => {
     setDefault(spec, 'replicas', 1);
     setDefault(spec, 'podManagementPolicy', 'OrderedReady');
-    setDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+    setDefault(spec, 'updateStrategy', {});
+    setDefault(spec.updateStrategy, 'type', 'RollingUpdate');
+    if (spec.updateStrategy.type === 'RollingUpdate') {
+      setDefault(spec.updateStrategy, 'rollingUpdate', {});
+      setDefault(spec.updateStrategy.rollingUpdate, 'partition', 0);
+    }
     setDefault(spec, 'revisionHistoryLimit', 10);
     setDefault(spec, 'persistentVolumeClaimRetentionPolicy', { whenDeleted: 'Retain', whenScaled: 'Retain' });
   }),
   'apps/DaemonSet': workload((spec) => {
-    setDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+    setDefault(spec, 'updateStrategy', {});
+    setDefault(spec.updateStrategy, 'type', 'RollingUpdate');
+    if (spec.updateStrategy.type === 'RollingUpdate') {
+      setDefault(spec.updateStrategy, 'rollingUpdate', {});
+      setDefault(spec.updateStrategy.rollingUpdate, 'maxUnavailable', 1);
+      setDefault(spec.updateStrategy.rollingUpdate, 'maxSurge', 0);
+    }
     setDefault(spec, 'revisionHistoryLimit', 10);
   }),
   'apps/ReplicaSet': workload((spec) => setDefault(spec, 'replicas', 1)),

@@ -147,7 +147,8 @@ export function recordApply(managers: Manager[], before: FieldValues, after: Fie
   if (!changed.size && own && own.fields.size === applied.size && [...applied].every((p) => own.fields.has(p))) return managers;
   const others = managers.filter((m) => m !== own);
   if (!force) {
-    const conflicts = others.flatMap((m) => [...m.fields].filter((p) => changed.has(p) && after.has(p)).sort()
+    // A field the apply sets to null is gone from the object, but changed by the apply all the same.
+    const conflicts = others.flatMap((m) => [...m.fields].filter((p) => changed.has(p) && (after.has(p) || applied.has(p))).sort()
       .map((path) => ({ manager: m, path })));
     if (conflicts.length) throw applyConflict(conflicts);
   }

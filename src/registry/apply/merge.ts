@@ -39,6 +39,9 @@ function mergeValue(live: unknown, config: unknown, schema: PatchSchema | undefi
 function mergeList(live: unknown, config: unknown[], schema: PatchSchema | undefined, meta: PatchMeta): unknown[] {
   const kind = listKind(meta);
   if (kind.type === 'atomic') return config;
+  if (kind.type === 'set' && config.includes(null)) {
+    throw new ApplyMergeError('associative list without keys has an element that\'s an explicit null');
+  }
   const configElements = itemElements(config, kind);
   if (!configElements) {
     const missing = config.find((item) => itemElement(item, kind) === undefined);
