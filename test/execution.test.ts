@@ -134,6 +134,8 @@ describe('execution of Works on Push members', () => {
     assert.equal(deploy.metadata.labels.app, 'web');
     assert.equal(deploy.metadata.annotations['work.karmada.io/name'], 'demo');
     assert.equal(deploy.metadata.annotations['work.karmada.io/namespace'], 'karmada-es-m1');
+    const withManagers = memberGet(m1, ['deployment', 'web', '-n', 'app', '--show-managed-fields']);
+    assert.deepEqual(withManagers.metadata.managedFields.map((e: any) => e.manager), ['canopy'], 'the member records Canopy as the writer');
     const ns = memberGet(m1, ['namespace', 'app']);
     assert.equal(ns.metadata.labels['karmada.io/managed'], 'true');
     assert.equal(memberGet(m1, ['configmap', 'settings', '-n', 'app']).data.mode, 'one');

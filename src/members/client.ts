@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { onEachLine } from '../lines.ts';
 import type { KObject } from '../registry/objects.ts';
+import { KUBERNETES_VERSION } from '../apiserver/server.ts';
 import {
   formatQuantity, newMilliQuantity, newQuantity, parseQuantity, quantityMilliValue, quantityValue, type Quantity,
 } from '../propagation/quantity.ts';
@@ -35,6 +36,9 @@ export interface ResourceSummary {
 }
 
 const TIMEOUT_MS = 10_000;
+
+/** Names Canopy's writes on a member (and so their manager in managedFields: "canopy"), as upstream's components do. */
+const USER_AGENT = `canopy/${KUBERNETES_VERSION.gitVersion} (${process.platform}/${process.arch})`;
 
 export class MemberClient {
   private agent: Agent | undefined;
@@ -98,7 +102,7 @@ export class MemberClient {
     const url = new URL(path, `${this.server}/`);
     const options: import('node:https').RequestOptions = {
       method, host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`,
-      headers: { Accept: 'application/json' }, timeout: TIMEOUT_MS,
+      headers: { Accept: 'application/json', 'User-Agent': USER_AGENT }, timeout: TIMEOUT_MS,
     };
     await this.config.applyToHTTPSOptions(options);
     options.agent = this.keepAlive(options);
@@ -153,7 +157,8 @@ export class MemberClient {
     const url = new URL(path, `${this.server}/`);
     url.searchParams.set('watch', 'true');
     const options: import('node:https').RequestOptions = {
-      method: 'GET', host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, headers: { Accept: 'application/json' },
+      method: 'GET', host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`,
+      headers: { Accept: 'application/json', 'User-Agent': USER_AGENT },
     };
     this.config.applyToHTTPSOptions(options).then(() => {
       if (ended) return;
