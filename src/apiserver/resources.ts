@@ -1,10 +1,8 @@
 // The resource endpoints: every verb on /api/v1/... and /apis/<group>/<version>/...
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { normalizeCustomResource } from '../registry/crd/strategies.ts';
 import { parseSelectors } from '../registry/filters.ts';
 import type { UserInfo } from './authz/user.ts';
 import type { DeleteOptions, KObject, ObjectService, WriteContext } from '../registry/objects.ts';
-import { validateObject, pruneUnknownFields } from '../registry/openapi/validate.ts';
 import { applyJsonPatch, decodeJsonPatch, PatchError } from '../registry/patch/jsonpatch.ts';
 import { applyMergePatch, MergePatchError } from '../registry/patch/mergepatch.ts';
 import { applyStrategicMergePatch, StrategicMergePatchError } from '../registry/patch/strategic.ts';
@@ -13,10 +11,10 @@ import { groupVersion } from '../registry/registry.ts';
 import { toTable, type IncludeObject } from '../registry/tables.ts';
 import type { ResourceInfo } from '../registry/types.ts';
 import { decodeObject, mediaType, parseJson, readBody } from './body.ts';
-import { ApiError, badRequest, conflict, invalid, methodNotAllowed, notAcceptable, notFoundPath, unsupportedMediaType, type FieldError } from './errors.ts';
+import { ApiError, badRequest, invalid, methodNotAllowed, notAcceptable, notFoundPath, unsupportedMediaType, type FieldError } from './errors.ts';
 import { fieldForbidden, fieldInvalid, fieldRequired, fieldTooLong } from '../registry/validation.ts';
-import { applyConfiguration, applySchemaFor, lastAppliedOf, ownedFields } from '../registry/apply/managed.ts';
-import { ApplyMergeError, mergeApplied } from '../registry/apply/merge.ts';
+import { APPLY_PATCH, serverSideApply } from './apply.ts';
+import { checkTyped, decodeTyped } from './typed.ts';
 import { negotiate, type Representation } from './negotiate.ts';
 import type { ResourceRequest } from './request-info.ts';
 import { addWarnings, sendJson, sendYaml } from './respond.ts';
@@ -30,7 +28,6 @@ export interface ResourceContext {
   user: UserInfo;
 }
 
-const APPLY_PATCH = 'application/apply-patch+yaml';
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', APPLY_PATCH];
 const CUSTOM_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', APPLY_PATCH];
 const OPTIONS_KIND: Record<string, string> = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' };
@@ -236,118 +233,6 @@ function fieldManagerOf(query: URLSearchParams, req: IncomingMessage, verb: stri
 }
 
 const isPrintable = (c: string) => !/[\p{C}\p{Z}]/u.test(c) || c === ' ';
-
-/**
- * A server-side apply (PATCH application/apply-patch+yaml): the configuration merged into the object, or the
- * object created from it; managedFields record the fields it sets and refuse changes to others' fields.
- */
-async function serverSideApply(ctx: ResourceContext, resource: ResourceInfo, namespace: string | undefined, name: string,
-  sub: string | undefined, body: Buffer, query: URLSearchParams, write: WriteContext): Promise<{ object: KObject; created: boolean }> {
-  const config = decodeApplied(resource, body, query, write);
-  const meta = config.metadata ?? {};
-  if (meta.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
-  if (meta.name !== undefined && meta.name !== name) {
-    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-  }
-  if (resource.namespaced && meta.namespace !== undefined && meta.namespace !== namespace) {
-    throw badRequest(`the namespace of the object (${meta.namespace}) does not match the namespace on the request (${namespace})`);
-  }
-  const writer = { manager: write.fieldManager!, apiVersion: groupVersion(resource), ...(sub ? { subresource: sub } : {}) };
-  const lastApplied = sub ? undefined : lastAppliedOf(config, writer.manager);
-  write.apply = {
-    fields: new Set(ownedFields(resource, config, sub).keys()), force: query.get('force') === 'true',
-    ...(lastApplied !== undefined ? { lastApplied } : {}),
-  };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const object = await ctx.objects.modify(resource, namespace, name,
-        (current) => applyConfiguration(resource, current, config, write.apply!.fields, writer), write, sub);
-      return { object, created: false };
-    } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404 && e.details?.name === name) || sub) throw e;
-    }
-    if (meta.name === undefined) {
-      throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
-    }
-    if (meta.uid) {
-      throw conflict(resource, name, `uid mismatch: the provided object specified uid ${meta.uid}, and no existing object was found`);
-    }
-    try {
-      // Merged into nothing, as upstream creates it: nulls in the configuration leave their fields out.
-      const object = await ctx.objects.create(resource, namespace, mergeApplied({}, config, applySchemaFor(resource)), write);
-      return { object, created: true };
-    } catch (e) {
-      // Created by someone else meanwhile: apply to theirs.
-      if (!(e instanceof ApiError && e.reason === 'AlreadyExists') || attempt > 0) throw e;
-    }
-  }
-}
-
-/** An apply body: one YAML (or JSON) object of the URL's kind, checked as fieldValidation asks but not defaulted. */
-function decodeApplied(resource: ResourceInfo, body: Buffer, query: URLSearchParams, write: WriteContext): KObject {
-  let config: unknown;
-  try {
-    config = decodeObject(body, 'application/yaml');
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 400) throw badRequest(`error decoding YAML: ${e.message}`);
-    throw e;
-  }
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw badRequest('error decoding YAML: the body must be an object');
-  const { apiVersion, kind } = config as KObject;
-  const [group, version] = typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion ?? ''];
-  if (kind !== resource.kind || group !== resource.group || version !== resource.version) {
-    throw badRequest(`invalid object type: ${group}/${version}, Kind=${kind ?? ''}`);
-  }
-  const checked = checkTyped(resource, config as KObject, query, write, undefined, { defaults: false });
-  try {
-    mergeApplied({}, checked, applySchemaFor(resource));
-  } catch (e) {
-    if (e instanceof ApplyMergeError) throw badRequest(`failed to create typed patch object (${group}/${version}, Kind=${kind}): ${e.message}`);
-    throw e;
-  }
-  return checked;
-}
-
-function fieldValidationOf(query: URLSearchParams): string {
-  return query.get('fieldValidation') || 'Warn';
-}
-
-/** Decodes a create/update body and checks it against the kind's schema as strict decoding does. */
-function decodeTyped(resource: ResourceInfo, body: Buffer, type: string, query: URLSearchParams, write: WriteContext): KObject {
-  const obj = decodeObject(body, type);
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    throw badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: the request body must be a JSON object`);
-  }
-  return checkTyped(resource, obj as KObject, query, write, type === 'application/json' ? body.toString('utf8') : undefined);
-}
-
-/**
- * Applies fieldValidation: type errors always fail; unknown/duplicate fields fail (Strict), warn (Warn)
- * or are dropped silently (Ignore). Custom resources are pruned and defaulted by their schema.
- */
-function checkTyped(resource: ResourceInfo, obj: KObject, query: URLSearchParams, write: WriteContext,
-  raw?: string, options: { defaults?: boolean } = {}): KObject {
-  const mode = fieldValidationOf(query);
-  const cannotHandle = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}`;
-  let unknown: string[];
-  let result: KObject;
-  if (resource.definition) {
-    const checked = validateObject(obj, resource.definition, raw !== undefined ? { raw } : {});
-    if (checked.typeErrors.length) throw badRequest(`${cannotHandle}: ${checked.typeErrors[0]}`);
-    unknown = [
-      ...(checked.duplicateFields ?? []).map((f) => `duplicate field "${f}"`),
-      ...checked.unknownFields.map((f) => `unknown field "${f}"`),
-    ];
-    result = unknown.length ? pruneUnknownFields(obj, resource.definition) : obj;
-  } else {
-    const normalized = normalizeCustomResource(obj, resource, options);
-    unknown = normalized.unknownFields.map((f) => `unknown field "${f}"`);
-    result = normalized.object;
-  }
-  if (unknown.length && mode === 'Strict') throw badRequest(`${cannotHandle}: strict decoding error: ${unknown.join(', ')}`);
-  if (unknown.length && mode === 'Warn') write.warnings!.push(...unknown);
-  return result;
-}
 
 function applyPatch(resource: ResourceInfo, type: string, current: KObject, patch: unknown): KObject {
   try {
