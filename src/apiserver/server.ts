@@ -53,6 +53,7 @@ export class ApiServer {
   private readonly server: Server;
   private readonly tokens: Array<{ token: Buffer; user: UserInfo }>;
   private stopCrdSync?: () => void;
+  private stopNamespaceStates?: () => void;
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly options: ApiServerOptions) {
@@ -76,6 +77,7 @@ export class ApiServer {
 
   async start(): Promise<number> {
     this.stopCrdSync = await loadCustomResources(this.objects);
+    this.stopNamespaceStates = this.objects.followNamespaces();
     await this.authorizer.cache.synced;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -86,6 +88,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.stopCrdSync?.();
+    this.stopNamespaceStates?.();
     this.authorizer.stop();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

@@ -16,6 +16,7 @@ import { fieldDuplicate, fieldImmutable, fieldInvalid, fieldRequired, validateAn
 import { applyListSelectors, type ListSelectors } from './filters.ts';
 import { rfc3339 } from '../gofmt.ts';
 import { recordManagers, type ApplyRequest } from './apply/managed.ts';
+import { NamespaceStates } from './namespace-states.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type KObject = Record<string, any>;
@@ -95,6 +96,7 @@ export class ObjectService {
   private readonly nameSuffix: () => string;
   /** Store events decoded for watches (decodeEvent). */
   private readonly decodedEvents = new WeakMap<WatchEvent, { res: ResourceInfo; object: KObject }>();
+  private namespaceStates?: NamespaceStates;
 
   constructor(readonly store: Store, readonly registry: Registry, options: { nameSuffix?: () => string } = {}) {
     this.nameSuffix = options.nameSuffix ?? randomSuffix;
@@ -390,6 +392,7 @@ export class ObjectService {
   async delete(res: ResourceInfo, namespace: string | undefined, name: string, options: DeleteOptions = {},
     ctx: WriteContext = {}): Promise<{ object: KObject; deleted: boolean }> {
     const strategy = strategyFor(res);
+    if (res.group === '' && res.plural === 'namespaces' && !ctx.dryRun) this.namespaceStates?.deleting(name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(objectKey(res, namespace, name));
       if (!kv) throw notFound(res, name);
@@ -600,7 +603,18 @@ export class ObjectService {
     return errors;
   }
 
+  /** Keeps namespaces' states in memory from now on, so that namespaced creates need not read them; returns its stop. */
+  followNamespaces(): () => void {
+    const states = new NamespaceStates(this);
+    this.namespaceStates = states;
+    return () => {
+      states.stop();
+      if (this.namespaceStates === states) this.namespaceStates = undefined;
+    };
+  }
+
   private async checkNamespaceAccepts(namespace: string): Promise<void> {
+    if (this.namespaceStates?.isActive(namespace)) return;
     const nsResource = this.registry.lookup('', 'v1', 'namespaces')!;
     const ns = await this.tryGet(nsResource, undefined, namespace);
     if (!ns) throw notFound(nsResource, namespace);
