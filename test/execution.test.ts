@@ -187,6 +187,23 @@ describe('execution of Works on Push members', () => {
     assert.equal(memberGet(m1, ['configmap', 'kept', '-n', 'app']).data.a, 'b', 'the abandoned object stays');
   });
 
+  it('keeps a removed manifest listed while another fails, and deletes its object once the Work applies', async () => {
+    const listed = async (name: string) => (await getWork(cp, 'karmada-es-m1', 'demo'))?.status?.manifestStatuses
+      ?.some((m: any) => m.identifier.name === name);
+    await updateWork(cp, 'karmada-es-m1', 'demo', (w) => { w.spec.workload.manifests.push(configMap('doomed', { a: 'b' })); });
+    await waitFor('doomed listed', async () => (await listed('doomed')) || undefined);
+    await updateWork(cp, 'karmada-es-m1', 'demo', (w) => {
+      w.spec.workload.manifests = w.spec.workload.manifests.filter((m: any) => m.metadata.name !== 'doomed');
+      w.spec.workload.manifests.push(configMap('Not_A_Name', { a: 'b' }));
+    });
+    await waitFor('Applied=False', async () => applied(await getWork(cp, 'karmada-es-m1', 'demo'))?.status === 'False' || undefined);
+    assert.equal(await listed('doomed'), true, 'still listed, so that a later pass deletes it');
+    assert.ok(memberGet(m1, ['configmap', 'doomed', '-n', 'app']));
+    await updateWork(cp, 'karmada-es-m1', 'demo', (w) => { w.spec.workload.manifests.pop(); });
+    await waitFor('doomed deleted from the member', () => (memberGet(m1, ['configmap', 'doomed', '-n', 'app']) ? undefined : true));
+    assert.equal(await listed('doomed'), false);
+  });
+
   it('does not overwrite a member object it does not own, unless the manifest says overwrite', async () => {
     kubectlOk(m1, ['create', 'configmap', 'theirs', '-n', 'app', '--from-literal=owner=them']);
     const created = await api(cp, 'POST', WORKS('karmada-es-m1'), work('claim', [configMap('theirs', { owner: 'canopy' })]));

@@ -264,7 +264,10 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
     await forEachLimited(ordinals.filter((i) => !isFoundation(manifests[i]!)), MANIFEST_CONCURRENCY, applyOne);
     const errors = failures.filter((f): f is string => f !== undefined);
     const manifestStatuses = statuses.filter((s): s is KObject => s !== undefined);
-    if (!errors.length && !work.spec?.preserveResourcesOnDeletion) await pruneRemoved(cc.client, work, manifests, manifestStatuses);
+    const removed = work.spec?.preserveResourcesOnDeletion ? [] : removedManifests(work, manifests, manifestStatuses);
+    // Pruned only after a clean pass; until then the removed ones stay listed, or no later pass would know of them.
+    if (!errors.length) await pruneRemoved(cc.client, work, removed);
+    else manifestStatuses.push(...removed);
     if (errors.length) {
       const aggregate = errors.length === 1 ? errors[0]! : `[${errors.join(', ')}]`;
       conditions.push({ type: WORK_APPLIED, status: 'False', reason: REASON_APPLIED_FAILED,
@@ -283,11 +286,8 @@ export function runExecution(scope: ExecutionScope, logger: Logger, options: Exe
    * Deletes the member objects the Work applied last time (its manifestStatuses) whose manifests it no longer has,
    * when the Work still owns them: a manifest removed from a Work goes as the whole Work's objects go on its deletion.
    */
-  async function pruneRemoved(client: MemberClient, work: KObject, manifests: KObject[], current: KObject[]): Promise<void> {
-    const kept = new Set([...current.map((s) => identityOf(s.identifier)), ...manifests.map((m) => identityOf(manifestIdentifier(m)))]);
-    const removed = (work.status?.manifestStatuses ?? []).map((s: KObject) => s.identifier)
-      .filter((i: KObject) => i && !kept.has(identityOf(i)));
-    await forEachLimited(removed, MANIFEST_CONCURRENCY, async (i: KObject) => {
+  async function pruneRemoved(client: MemberClient, work: KObject, removed: KObject[]): Promise<void> {
+    await forEachLimited(removed.map((s) => s.identifier as KObject), MANIFEST_CONCURRENCY, async (i: KObject) => {
       const path = `${apiPath(i.group ? `${i.group}/${i.version}` : i.version)}/${i.namespace ? `namespaces/${encodeURIComponent(i.namespace)}/` : ''}`
         + `${i.resource}/${encodeURIComponent(i.name)}`;
       const observed = await client.request('GET', path);
@@ -637,6 +637,12 @@ function withoutDropped(observed: Record<string, string> | undefined, managedLis
 }
 
 /** What tells manifests apart: group, kind, namespace and name (a manifest's identifier, without the resource). */
+/** The manifest statuses the Work reported last time whose manifests it no longer has. */
+function removedManifests(work: KObject, manifests: KObject[], current: KObject[]): KObject[] {
+  const kept = new Set([...current.map((s) => identityOf(s.identifier)), ...manifests.map((m) => identityOf(manifestIdentifier(m)))]);
+  return (work.status?.manifestStatuses ?? []).filter((s: KObject) => s?.identifier && !kept.has(identityOf(s.identifier)));
+}
+
 function identityOf(i: KObject): string {
   return `${i.group}|${i.kind}|${i.namespace ?? ''}|${i.name}`;
 }
