@@ -132,12 +132,17 @@ export function validateAnnotations(annotations: unknown, field: string): FieldE
   if (annotations === undefined || annotations === null) return [];
   if (typeof annotations !== 'object' || Array.isArray(annotations)) return [fieldInvalid(field, annotations, 'must be a map of string keys to string values')];
   const errs: FieldError[] = [];
-  let size = 0;
   for (const [key, value] of Object.entries(annotations)) {
     for (const m of qualifiedName(key.toLowerCase())) errs.push(fieldInvalid(field, key, m));
     if (typeof value !== 'string') errs.push(fieldInvalid(field, value, 'annotation values must be strings'));
-    else size += key.length + value.length;
   }
-  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(fieldTooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT));
+  if (annotationsSize(annotations) > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push(fieldTooLong(field, TOTAL_ANNOTATION_SIZE_LIMIT));
   return errs;
+}
+
+/** The size annotations count against TOTAL_ANNOTATION_SIZE_LIMIT: their keys and string values. */
+export function annotationsSize(annotations: object): number {
+  let size = 0;
+  for (const [key, value] of Object.entries(annotations)) if (typeof value === 'string') size += key.length + value.length;
+  return size;
 }

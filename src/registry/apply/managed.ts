@@ -7,6 +7,7 @@ import { builtinSchemas } from '../openapi/schemas.ts';
 import { patchSchemaFor } from '../openapi/patch-schema.ts';
 import { schemaPatchMeta, type PatchSchema } from '../patch/strategic.ts';
 import type { ResourceInfo } from '../types.ts';
+import { annotationsSize, TOTAL_ANNOTATION_SIZE_LIMIT } from '../validation.ts';
 import {
   changedPaths, fieldValues, fromFieldsV1, isObject, pathString, SEP, toFieldsV1, type FieldValues, type PathKey,
 } from './fieldset.ts';
@@ -247,7 +248,6 @@ export interface ApplyRequest {
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
 /**
  * As upstream, `kubectl apply --server-side` keeps client-side apply's annotation, where the object has one, equal
@@ -265,9 +265,8 @@ function syncLastApplied(next: Obj & { metadata: Obj }, apply?: ApplyRequest): v
   const annotations = next.metadata.annotations;
   if (apply?.lastApplied === undefined || !isObject(annotations) || typeof annotations[LAST_APPLIED] !== 'string') return;
   annotations[LAST_APPLIED] = apply.lastApplied;
-  const size = Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
   // Upstream drops the annotation rather than fail the apply when it would be too large.
-  if (size > MAX_ANNOTATIONS_BYTES) delete annotations[LAST_APPLIED];
+  if (annotationsSize(annotations) > TOTAL_ANNOTATION_SIZE_LIMIT) delete annotations[LAST_APPLIED];
 }
 
 /** Decoded managers of a stored object; a malformed list counts as none, as upstream does. */
